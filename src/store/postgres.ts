@@ -1,0 +1,116 @@
+/** PostgreSQL store: a `pg` pool, COPY for bulk loads, LISTEN/NOTIFY on a dedicated client. */
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { copyText, type Queryable, type QueryResult, type Store } from './store.ts';
+
+// bigint (int8) columns come back as numbers: sequence numbers and counts stay far below 2^53.
+pg.types.setTypeParser(20, (v) => Number(v));
+
+export interface PostgresOptions {
+  connectionString: string;
+  max?: number;
+  /** Role to SET after connecting (the service role without UPDATE/DELETE on the audit trail). */
+  role?: string;
+}
+
+export async function openPostgres(options: PostgresOptions): Promise<Store> {
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.max ?? 10,
+    connectionTimeoutMillis: 5_000,
+    // Keep a request from waiting forever on a store that hangs.
+    query_timeout: 30_000,
+  });
+  // An idle client dropped by the server must not crash the process; the next query reconnects.
+  pool.on('error', () => {});
+  if (options.role) {
+    const role = options.role;
+    pool.on('connect', (client) => {
+      client.query(`set role ${pg.escapeIdentifier(role)}`).catch(() => {});
+    });
+  }
+  let listener: pg.Client | undefined;
+  const handlers = new Map<string, Set<(payload: string) => void>>();
+
+  const store: Store = {
+    kind: 'postgres',
+    async query<T>(sql: string, params?: unknown[]): Promise<QueryResult<T>> {
+      const r = await pool.query(sql, params as unknown[]);
+      return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
+    },
+    async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+      const client = await pool.connect();
+      try {
+        await client.query('begin');
+        const tx: Queryable = {
+          async query<R>(sql: string, params?: unknown[]) {
+            const r = await client.query(sql, params as unknown[]);
+            return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
+          },
+        };
+        const result = await fn(tx);
+        await client.query('commit');
+        return result;
+      } catch (err) {
+        await client.query('rollback').catch(() => {});
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    async copyRows(table, columns, rows) {
+      const client = await pool.connect();
+      try {
+        const sql = `copy ${pg.escapeIdentifier(table)} (${columns.map((c) => pg.escapeIdentifier(c)).join(', ')}) from stdin`;
+        const sink = client.query(copyFrom(sql));
+        let count = 0;
+        async function* lines() {
+          let chunk: string[] = [];
+          for await (const row of rows as AsyncIterable<unknown[]>) {
+            chunk.push(row.map(copyText).join('\t') + '\n');
+            count++;
+            if (chunk.length >= 1000) {
+              yield chunk.join('');
+              chunk = [];
+            }
+          }
+          if (chunk.length) yield chunk.join('');
+        }
+        await pipeline(Readable.from(lines()), sink);
+        return count;
+      } finally {
+        client.release();
+      }
+    },
+    async listen(channel, onPayload) {
+      if (!listener) {
+        listener = new pg.Client({ connectionString: options.connectionString });
+        listener.on('error', () => {});
+        listener.on('notification', (msg) => {
+          for (const h of handlers.get(msg.channel) ?? []) h(msg.payload ?? '');
+        });
+        await listener.connect();
+      }
+      let set = handlers.get(channel);
+      if (!set) {
+        set = new Set();
+        handlers.set(channel, set);
+        await listener.query(`listen ${pg.escapeIdentifier(channel)}`);
+      }
+      set.add(onPayload);
+      return async () => {
+        set!.delete(onPayload);
+      };
+    },
+    async notify(channel, payload) {
+      await pool.query('select pg_notify($1, $2)', [channel, payload]);
+    },
+    async close() {
+      await listener?.end().catch(() => {});
+      await pool.end();
+    },
+  };
+  return store;
+}
