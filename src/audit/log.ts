@@ -1,0 +1,135 @@
+/**
+ * The audit log writer, with group commit.
+ *
+ * Callers `append()` events and wait; concurrent appends are gathered into one transaction.
+ * Inside it, sequence numbers are reserved by incrementing the single audit_head row (its row lock
+ * serialises every writer, across processes too), so the sequence is gap-free and totally ordered.
+ * The promise resolves only after COMMIT: a caller that has its AppendedEvent knows the event is durable.
+ * If the transaction fails, every waiter in the batch is rejected and nothing of the batch is kept
+ * (fail closed: the caller must not act on an unaudited decision).
+ */
+import { randomUUID } from 'node:crypto';
+import { trace } from '@opentelemetry/api';
+import type { Queryable, Store } from '../store/store.ts';
+import { StoreUnavailableError } from '../store/store.ts';
+import { canonicalBytes, leafHash, type AuditEvent, type AuditEventInput } from './event.ts';
+
+export interface AppendedEvent {
+  id: string;
+  seq: number;
+  ts: string;
+}
+
+/** Called inside the append transaction with the new leaves, so derived state (the Merkle tree) commits with them. */
+export type AppendHook = (tx: Queryable, firstSeq: number, leafHashes: Buffer[]) => Promise<void>;
+
+interface Pending {
+  input: AuditEventInput;
+  resolve: (e: AppendedEvent) => void;
+  reject: (err: unknown) => void;
+}
+
+const MAX_BATCH = 2000;
+const tracer = trace.getTracer('needtoknow');
+
+export class AuditLog {
+  private queue: Pending[] = [];
+  private flushing = false;
+  private hooks: AppendHook[] = [];
+  private closed = false;
+  /** Counters for /metrics. */
+  batches = 0;
+  events = 0;
+
+  constructor(private readonly store: Store) {}
+
+  onAppend(hook: AppendHook): void {
+    this.hooks.push(hook);
+  }
+
+  /** Appends events and resolves once they are committed, in the given order. */
+  append(inputs: AuditEventInput[]): Promise<AppendedEvent[]> {
+    if (this.closed) return Promise.reject(new StoreUnavailableError('audit log is closed'));
+    const promises = inputs.map(
+      (input) => new Promise<AppendedEvent>((resolve, reject) => this.queue.push({ input, resolve, reject })),
+    );
+    this.kick();
+    return Promise.all(promises);
+  }
+
+  appendOne(input: AuditEventInput): Promise<AppendedEvent> {
+    return this.append([input]).then((r) => r[0]);
+  }
+
+  /** Waits for queued events to be written, then refuses new ones. */
+  async close(): Promise<void> {
+    while (this.queue.length || this.flushing) await new Promise((r) => setTimeout(r, 5));
+    this.closed = true;
+  }
+
+  private kick(): void {
+    if (this.flushing || !this.queue.length) return;
+    this.flushing = true;
+    // Let the events of this tick join the batch before writing.
+    setImmediate(() => void this.flush());
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.queue.splice(0, MAX_BATCH);
+    try {
+      const written = await tracer.startActiveSpan('audit.append', async (span) => {
+        span.setAttribute('ntk.audit.batch_size', batch.length);
+        try {
+          return await this.write(batch.map((p) => p.input));
+        } finally {
+          span.end();
+        }
+      });
+      this.batches++;
+      this.events += batch.length;
+      batch.forEach((p, i) => p.resolve(written[i]));
+    } catch (err) {
+      const failure = new StoreUnavailableError('the audit trail could not be written', { cause: err });
+      for (const p of batch) p.reject(failure);
+    } finally {
+      this.flushing = false;
+      this.kick();
+    }
+  }
+
+  private async write(inputs: AuditEventInput[]): Promise<AppendedEvent[]> {
+    return this.store.transaction(async (tx) => {
+      const head = await tx.query<{ tree_size: number }>(
+        'update audit_head set tree_size = tree_size + $1 where id = 1 returning tree_size',
+        [inputs.length],
+      );
+      const first = head.rows[0].tree_size - inputs.length;
+      const ts = new Date().toISOString();
+      const events: AuditEvent[] = inputs.map((input, i) => ({ v: 1, seq: first + i, id: randomUUID(), ts, ...input }));
+      const bodies = events.map(canonicalBytes);
+      const leaves = bodies.map(leafHash);
+      await tx.query(
+        `insert into audit_events (seq, id, ts, kind, actor, actor_org, child, section, decision, break_glass, request_id, body, leaf_hash)
+         select * from unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[],
+                              $8::text[], $9::text[], $10::boolean[], $11::text[], $12::text[], $13::bytea[])`,
+        [
+          events.map((e) => e.seq),
+          events.map((e) => e.id),
+          events.map(() => ts),
+          events.map((e) => e.kind),
+          events.map((e) => e.actor?.user ?? null),
+          events.map((e) => e.actor?.org ?? null),
+          events.map((e) => e.child ?? null),
+          events.map((e) => e.section ?? null),
+          events.map((e) => e.decision ?? null),
+          events.map((e) => e.breakGlass === true),
+          events.map((e) => e.requestId ?? null),
+          bodies.map((b) => b.toString('utf8')),
+          leaves,
+        ],
+      );
+      for (const hook of this.hooks) await hook(tx, first, leaves);
+      return events.map((e) => ({ id: e.id, seq: e.seq, ts: e.ts }));
+    });
+  }
+}
