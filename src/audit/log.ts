@@ -97,8 +97,24 @@ export class AuditLog {
     }
   }
 
-  private async write(inputs: AuditEventInput[]): Promise<AppendedEvent[]> {
-    return this.store.transaction(async (tx) => {
+  /**
+   * Appends inside the caller's transaction, so the events commit (or roll back) with the caller's
+   * writes: used where a fact change and its audit event must be one atomic step. Holds the
+   * audit_head row lock until that transaction ends, so keep such transactions short.
+   */
+  async appendWithin(tx: Queryable, inputs: AuditEventInput[]): Promise<AppendedEvent[]> {
+    if (!inputs.length) return [];
+    const written = await this.writeIn(tx, inputs);
+    this.events += inputs.length;
+    return written;
+  }
+
+  private write(inputs: AuditEventInput[]): Promise<AppendedEvent[]> {
+    return this.store.transaction((tx) => this.writeIn(tx, inputs));
+  }
+
+  private async writeIn(tx: Queryable, inputs: AuditEventInput[]): Promise<AppendedEvent[]> {
+    {
       const head = await tx.query<{ tree_size: number }>(
         'update audit_head set tree_size = tree_size + $1 where id = 1 returning tree_size',
         [inputs.length],
@@ -130,6 +146,6 @@ export class AuditLog {
       );
       for (const hook of this.hooks) await hook(tx, first, leaves);
       return events.map((e) => ({ id: e.id, seq: e.seq, ts: e.ts }));
-    });
+    }
   }
 }

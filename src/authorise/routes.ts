@@ -1,0 +1,41 @@
+/** POST /v1/authorise, /v1/authorise:batch and the IG officers' /v1/authorise:explain. */
+import { defineRoute, type AnyRoute } from '../http/route.ts';
+import { z } from '../http/zod.ts';
+import { id, nhsNumber, purpose, section } from '../http/schemas.ts';
+import { authoriseMany } from './authorise.ts';
+import { authoriseRequest, authoriseResponse, batchRequest, batchResponse } from './request.ts';
+import { explain, explainResponse } from './explain.ts';
+
+export function authoriseRoutes(): AnyRoute[] {
+  return [
+    defineRoute({
+      method: 'post', path: '/v1/authorise', summary: 'Authorise before read: may this user read these sections of this child now?', tags: ['authorise'],
+      description: 'Always 200 once the request is valid and every section decision is durably on the audit trail. Deny reasons are coarse: an unknown child, a sealed record and no relationship look alike.',
+      auth: 'token', body: authoriseRequest,
+      responses: { 200: { description: 'One decision per section', schema: authoriseResponse } },
+      handler: async ({ body, claims, services, requestId }) => ({ body: (await authoriseMany(services, claims, [body], requestId))[0] }),
+    }),
+    defineRoute({
+      method: 'post', path: '/v1/authorise:batch', summary: 'Up to 100 authorise requests at once, answered in order', tags: ['authorise'],
+      auth: 'token', body: batchRequest,
+      responses: { 200: { description: 'Results in request order', schema: batchResponse } },
+      handler: async ({ body, claims, services, requestId }) => ({ body: { results: await authoriseMany(services, claims, body.requests, requestId) } }),
+    }),
+    defineRoute({
+      method: 'post', path: '/v1/authorise:explain', summary: 'IG: explain or try what a named user would be decided, with every rule and fact', tags: ['authorise', 'ig'],
+      description: 'For information-governance officers only. The named user is taken as fed (organisation, teams); give the CIS2 access-role code they would select. Audited like every decision.',
+      auth: { capability: 'explain' },
+      body: z.strictObject({
+        user: id,
+        roleCode: z.string().regex(/^[A-Z0-9:]+$/).openapi({ example: 'S8000:G8000:R8001' }),
+        activities: z.array(z.string()).optional(),
+        child: nhsNumber,
+        sections: z.array(section).min(1).max(7),
+        purposeOfUse: purpose,
+        breakGlassId: z.string().uuid().optional(),
+      }),
+      responses: { 200: { description: 'Decision and explanation per section', schema: explainResponse }, 404: { description: 'Unknown user' } },
+      handler: async ({ body, principal, services, requestId }) => ({ body: await explain(services, principal, body, requestId) }),
+    }),
+  ];
+}

@@ -1,0 +1,78 @@
+/**
+ * Typed configuration from the environment, validated once at start-up and passed in (never read
+ * from globals elsewhere). An invalid value stops start-up with a message naming the variable.
+ */
+import path from 'node:path';
+
+export interface Config {
+  port: number;
+  /** PostgreSQL connection string; absent means embedded PGlite in dataDir. */
+  databaseUrl?: string;
+  dataDir: string;
+  /** Path of the trusted issuers file (contract: NTK_JWT_ISSUERS). */
+  jwtIssuersFile?: string;
+  /** Create a demo population and a local demo issuer when the store is empty. */
+  demo: boolean;
+  auditSigningKeyFile?: string;
+  /** Secret for keyed hashes of names and postcodes. */
+  hashKey: string;
+  alertWebhooks: string[];
+  logLevel: string;
+  /** Directory the published checkpoints are appended to. */
+  checkpointDir: string;
+  bodyLimit: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, message: string) {
+    super(`${variable}: ${message}`);
+  }
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const port = env.PORT === undefined || env.PORT === '' ? 8080 : Number(env.PORT);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError('PORT', `must be a port number, got "${env.PORT}"`);
+
+  const databaseUrl = env.DATABASE_URL || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL', 'must be a postgres:// or postgresql:// connection string');
+  }
+  const dataDir = path.resolve(env.NTK_DATA_DIR || './data');
+
+  const demoRaw = env.NTK_DEMO ?? (databaseUrl ? '0' : '1');
+  if (demoRaw !== '0' && demoRaw !== '1') throw new ConfigError('NTK_DEMO', 'must be 0 or 1');
+
+  let hashKey = env.NTK_HASH_KEY ?? '';
+  if (!hashKey) {
+    if (databaseUrl && demoRaw !== '1') throw new ConfigError('NTK_HASH_KEY', 'is required with DATABASE_URL (a secret of at least 32 characters)');
+    hashKey = 'needtoknow-embedded-demo-hash-key-not-for-production';
+  } else if (hashKey.length < 32) {
+    throw new ConfigError('NTK_HASH_KEY', 'must be at least 32 characters');
+  }
+
+  const alertWebhooks = (env.NTK_ALERT_WEBHOOKS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const url of alertWebhooks) {
+    if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
+      throw new ConfigError('NTK_ALERT_WEBHOOKS', `"${url}" is not an http(s) URL`);
+    }
+  }
+
+  const logLevel = env.LOG_LEVEL || 'info';
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+
+  return {
+    port,
+    databaseUrl,
+    dataDir,
+    jwtIssuersFile: env.NTK_JWT_ISSUERS || undefined,
+    demo: demoRaw === '1',
+    auditSigningKeyFile: env.NTK_AUDIT_SIGNING_KEY || undefined,
+    hashKey,
+    alertWebhooks,
+    logLevel,
+    checkpointDir: path.resolve(env.NTK_CHECKPOINT_DIR || path.join(dataDir, 'checkpoints')),
+    bodyLimit: env.NTK_BODY_LIMIT || '1mb',
+  };
+}

@@ -1,0 +1,121 @@
+/**
+ * The express application: security headers, request ids, redacted request logs, JSON bodies with
+ * a size limit, the routes (each declared once for express and OpenAPI), and one error handler that
+ * turns everything into RFC 9457 problem+json.
+ */
+import { randomUUID } from 'node:crypto';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+import { SpanStatusCode, trace } from '@opentelemetry/api';
+import { Problem, notFound, unavailable } from './problem.ts';
+import { mountRoutes, registerOpenApi, type AnyRoute } from './route.ts';
+import { requestContext } from './context.ts';
+import { opsRoutes } from './ops.ts';
+import { scrubUrl } from '../log.ts';
+import { StoreUnavailableError } from '../store/store.ts';
+import type { Services } from '../services.ts';
+
+const tracer = trace.getTracer('needtoknow');
+const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
+
+export function buildOpenApi(routes: AnyRoute[]): Record<string, unknown> {
+  const registry = new OpenAPIRegistry();
+  registerOpenApi(registry, routes);
+  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'needtoknow',
+      version: '1',
+      description: 'Authorise-before-read and a provable audit trail for the shared child health record.',
+    },
+  }) as unknown as Record<string, unknown>;
+}
+
+export function createApp(services: Services, featureRoutes: AnyRoute[]): { app: express.Express; routes: AnyRoute[] } {
+  let openapi: Record<string, unknown> | undefined;
+  const routes: AnyRoute[] = [...opsRoutes((): unknown => (openapi ??= buildOpenApi(routes))), ...featureRoutes];
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(helmet());
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const incoming = req.get('x-request-id');
+    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    res.locals.requestId = requestId;
+    res.setHeader('X-Request-Id', requestId);
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const route = (req.route?.path as string | undefined) ?? 'unmatched';
+      services.metrics.httpSeconds.observe(
+        { method: req.method, route, status: String(res.statusCode) },
+        Number(process.hrtime.bigint() - started) / 1e9,
+      );
+    });
+    tracer.startActiveSpan(`HTTP ${req.method}`, (span) => {
+      res.on('finish', () => {
+        span.setAttribute('http.response.status_code', res.statusCode);
+        if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+        span.end();
+      });
+      requestContext.run({ requestId, log: services.log.child({ requestId }) }, next);
+    });
+  });
+  app.use(
+    pinoHttp({
+      logger: services.log,
+      genReqId: (_req, res) => res.getHeader('X-Request-Id') as string,
+      customProps: (_req, res) => ({ requestId: res.getHeader('X-Request-Id') }),
+      serializers: {
+        req: (req) => ({ method: req.method, url: scrubUrl(req.url) }),
+        res: (res) => ({ statusCode: res.statusCode }),
+      },
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
+    }),
+  );
+  app.use(express.json({ limit: services.config.bodyLimit, type: ['application/json', 'application/*+json'] }));
+
+  const router = express.Router();
+  mountRoutes(router, routes, services);
+  app.use(router);
+
+  app.use((_req: Request, _res: Response, next: NextFunction) => next(notFound('no such endpoint')));
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const problem = toProblem(err, services);
+    if (problem.status >= 500) {
+      req.log?.error({ err: err instanceof Error ? { name: err.name, message: err.message, cause: String((err as Error).cause ?? '') } : String(err) }, problem.title);
+    }
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    for (const [k, v] of Object.entries(problem.headers)) res.setHeader(k, v);
+    res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem.body(req.originalUrl ? scrubUrl(req.originalUrl) : undefined)));
+  });
+  return { app, routes };
+}
+
+function toProblem(err: unknown, services: Services): Problem {
+  if (err instanceof Problem) return err;
+  if (err instanceof StoreUnavailableError || isConnectionError(err)) {
+    services.metrics.auditFailures.inc();
+    return unavailable();
+  }
+  const e = err as { type?: string; status?: number; expose?: boolean };
+  if (e?.type === 'entity.parse.failed') return new Problem(400, 'Invalid request', 'the body is not valid JSON', [{ field: 'body', message: 'malformed JSON' }]);
+  if (e?.type === 'entity.too.large') return new Problem(413, 'Payload too large', `the body exceeds ${services.config.bodyLimit}`);
+  if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return new Problem(415, 'Unsupported media type', 'unsupported body encoding');
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) return new Problem(e.status, 'Invalid request', 'the request could not be read');
+  return new Problem(500, 'Internal error', 'an unexpected error occurred; nothing was permitted');
+}
+
+/** Errors from the database drivers that mean the store cannot be reached or used right now. */
+function isConnectionError(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  if (!e) return false;
+  if (typeof e.code === 'string' && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|57P0[1-3]|08\d{3}|53\d{3})$/.test(e.code)) return true;
+  return /Connection terminated|connection timeout|Client has encountered a connection error|timeout exceeded when trying to connect/i.test(e.message ?? '');
+}

@@ -1,0 +1,39 @@
+/** Prometheus metrics (prom-client), one registry per service instance. */
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export class Metrics {
+  readonly registry = new Registry();
+  readonly decisions = new Counter({
+    name: 'ntk_decisions_total',
+    help: 'Section decisions by outcome and precise reason code',
+    labelNames: ['decision', 'reason'] as const,
+    registers: [this.registry],
+  });
+  readonly decisionSeconds = new Histogram({
+    name: 'ntk_authorise_seconds',
+    help: 'Time to decide and durably audit one authorise request',
+    buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1],
+    registers: [this.registry],
+  });
+  readonly httpSeconds = new Histogram({
+    name: 'ntk_http_request_seconds',
+    help: 'HTTP request duration by route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
+    registers: [this.registry],
+  });
+  readonly auditEvents = new Counter({
+    name: 'ntk_audit_events_total',
+    help: 'Audit events committed',
+    registers: [this.registry],
+  });
+  readonly auditFailures = new Counter({
+    name: 'ntk_audit_failures_total',
+    help: 'Requests refused with 503 because the audit trail or store could not be written',
+    registers: [this.registry],
+  });
+
+  constructor(defaults = true) {
+    if (defaults) collectDefaultMetrics({ register: this.registry });
+  }
+}

@@ -1,0 +1,153 @@
+/**
+ * Declaring a route once gives both the express handler (with validation, authentication and the
+ * capability check) and its OpenAPI description, so /openapi.json cannot miss a route.
+ */
+import type { Request, Response, Router } from 'express';
+import { OpenAPIRegistry, type RouteConfig } from '@asteasolutions/zod-to-openapi';
+import type { ZodType, z as zod } from 'zod';
+import { z } from './zod.ts';
+import { badRequest, forbidden, type FieldError } from './problem.ts';
+import type { Services } from '../services.ts';
+import type { Cis2Claims } from '../identity/claims.ts';
+import type { Principal } from '../identity/principal.ts';
+import { resolvePrincipalFromStore } from '../identity/resolve.ts';
+
+export type Auth = 'public' | 'token' | { capability: string };
+
+export interface HandlerContext<B, Q, P> {
+  req: Request;
+  res: Response;
+  body: B;
+  query: Q;
+  params: P;
+  /** Present unless auth is 'public'. */
+  claims: Cis2Claims;
+  /** Present when auth names a capability. */
+  principal: Principal;
+  services: Services;
+  requestId: string;
+}
+
+/** A handler returns a reply, or undefined when it wrote the response itself (streams). */
+export interface Reply {
+  status?: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface RouteDef<B extends ZodType, Q extends ZodType, P extends ZodType> {
+  method: 'get' | 'post' | 'put' | 'delete';
+  /** OpenAPI-style path: /v1/children/{nhsNumber} */
+  path: string;
+  summary: string;
+  description?: string;
+  tags: string[];
+  auth: Auth;
+  body?: B;
+  query?: Q;
+  params?: P;
+  responses: Record<number, { description: string; schema?: ZodType; contentType?: string }>;
+  handler: (ctx: HandlerContext<zod.infer<B>, zod.infer<Q>, zod.infer<P>>) => Promise<Reply | undefined>;
+}
+
+// Erased form kept in the route list.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyRoute = RouteDef<any, any, any>;
+
+export function defineRoute<B extends ZodType = ZodType, Q extends ZodType = ZodType, P extends ZodType = ZodType>(
+  def: RouteDef<B, Q, P>,
+): AnyRoute {
+  return def as AnyRoute;
+}
+
+function fieldErrors(error: zod.ZodError, where: string): FieldError[] {
+  return error.issues.map((issue) => {
+    const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
+    const path = [...issue.path.map(String), ...(keys.length === 1 ? [keys[0]] : [])].join('.');
+    return { field: path ? `${where}.${path}` : where, message: issue.message };
+  });
+}
+
+function parse<T>(schema: ZodType | undefined, value: unknown, where: string): T {
+  if (!schema) return value as T;
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const errors = fieldErrors(result.error, where);
+    throw badRequest(errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors);
+  }
+  return result.data as T;
+}
+
+/** Express path syntax: {param} → :param; literal colons (e.g. /v1/authorise:batch) escaped. */
+export function expressPath(openapiPath: string): string {
+  return openapiPath.replace(/:/g, '\\:').replace(/\{(\w+)\}/g, ':$1');
+}
+
+export function mountRoutes(router: Router, routes: AnyRoute[], services: Services): void {
+  for (const route of routes) {
+    router[route.method](expressPath(route.path), async (req: Request, res: Response) => {
+      const requestId = res.locals.requestId as string;
+      const claims = route.auth === 'public' ? (undefined as unknown as Cis2Claims) : services.authenticate(req);
+      let principal = undefined as unknown as Principal;
+      if (typeof route.auth === 'object') {
+        principal = await resolvePrincipalFromStore(services, claims);
+        if (!services.policy.current.capability(route.auth.capability, principal.role)) throw forbidden();
+      }
+      const params = parse(route.params, req.params, 'path');
+      const query = parse(route.query, req.query, 'query');
+      const body = route.body ? parse(route.body, req.body ?? {}, 'body') : undefined;
+      const reply = await route.handler({ req, res, body, query, params, claims, principal, services, requestId });
+      if (reply === undefined) return;
+      for (const [k, v] of Object.entries(reply.headers ?? {})) res.setHeader(k, v);
+      res.status(reply.status ?? 200);
+      if (reply.body === undefined) res.end();
+      else res.json(reply.body);
+    });
+  }
+}
+
+export const problemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    instance: z.string().optional(),
+    errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+  })
+  .openapi('Problem');
+
+export function registerOpenApi(registry: OpenAPIRegistry, routes: AnyRoute[]): void {
+  registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  for (const route of routes) {
+    const responses: RouteConfig['responses'] = {};
+    for (const [status, r] of Object.entries(route.responses)) {
+      responses[status] = r.schema
+        ? { description: r.description, content: { [r.contentType ?? 'application/json']: { schema: r.schema } } }
+        : { description: r.description };
+    }
+    const problems: Record<string, string> = route.auth === 'public' ? { '400': 'Invalid request' } : {
+      '400': 'Invalid request (problem+json with the fields at fault)',
+      '401': 'Missing, invalid or expired token',
+      '403': 'The caller\'s role may not use this endpoint',
+      '503': 'The store or the audit trail is unavailable; the request had no effect',
+    };
+    for (const [status, description] of Object.entries(problems)) {
+      responses[status] ??= { description, content: { 'application/problem+json': { schema: problemSchema } } };
+    }
+    registry.registerPath({
+      method: route.method,
+      path: route.path,
+      summary: route.summary,
+      description: route.description,
+      tags: route.tags,
+      security: route.auth === 'public' ? [] : [{ bearer: [] }],
+      request: {
+        ...(route.params ? { params: route.params } : {}),
+        ...(route.query ? { query: route.query } : {}),
+        ...(route.body ? { body: { content: { 'application/json': { schema: route.body } } } } : {}),
+      },
+      responses,
+    });
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * The logger. Redaction is the last line of defence: code never logs NHS numbers, names,
+ * postcodes or tokens on purpose, and these paths make sure they are not written by accident.
+ */
+import pino from 'pino';
+
+export const redactPaths = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.body',
+  'res.body',
+  '*.nhsNumber',
+  '*.child',
+  '*.familyName',
+  '*.postcode',
+  '*.token',
+  '*.authorization',
+];
+
+export function createLogger(level = 'info'): pino.Logger {
+  return pino({
+    level,
+    redact: { paths: redactPaths, censor: '[redacted]' },
+    base: { service: 'needtoknow' },
+  });
+}
+
+/** Replaces anything shaped like an NHS number in a URL path or query with a placeholder. */
+export function scrubUrl(url: string): string {
+  return url.replace(/\d{10}/g, '[nhs]').replace(/(familyName|postcode|child)=[^&]*/gi, '$1=[redacted]');
+}

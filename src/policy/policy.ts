@@ -1,0 +1,196 @@
+/**
+ * A loaded policy: the casbin enforcer over policies/model.conf + access.csv, the role mapping
+ * (roles.json) and the parameters (parameters.json), with the version = SHA-256 of those files.
+ * A Policy is immutable once built; reload builds a new one and swaps it (see holder.ts).
+ *
+ * casbin evaluates its matcher against every rule on every call, so answers are memoised per
+ * policy: the inputs (role, section, basis kind, purpose, age in years) are discrete and few.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { newEnforcer, newModelFromString, StringAdapter, type Enforcer } from 'casbin';
+import { z } from 'zod';
+
+export const policiesDir = fileURLToPath(new URL('../../policies/', import.meta.url));
+export const POLICY_FILES = ['model.conf', 'access.csv', 'roles.json', 'parameters.json'] as const;
+
+const roleRule = z.object({
+  role: z.string(),
+  accessRoles: z.array(z.string()).min(1),
+  activitiesAny: z.array(z.string()).optional(),
+  teamKind: z.string().optional(),
+  orgKind: z.string().optional(),
+});
+export const rolesSchema = z.object({
+  machineClients: z.array(z.object({ scope: z.string(), role: z.string() })),
+  rules: z.array(roleRule),
+  capabilities: z.record(z.string(), z.array(z.string())),
+  overrideActivity: z.string(),
+});
+export type RoleMapping = z.infer<typeof rolesSchema>;
+export type RoleRule = z.infer<typeof roleRule>;
+
+export const parametersSchema = z.object({
+  archiveAfterAge: z.number().int().positive(),
+  relationshipGraceDays: z.record(z.string(), z.number().nonnegative()),
+  handoverDays: z.number().positive(),
+  selfClaimHours: z.number().positive(),
+  breakGlass: z.object({
+    maxMinutes: z.number().positive(),
+    defaultMinutes: z.number().positive(),
+    reviewOverdueDays: z.number().positive(),
+    minReasonLength: z.number().int().nonnegative(),
+  }),
+  grants: z.object({ maxDays: z.number().positive(), minReasonLength: z.number().int().nonnegative() }),
+  restrictedDemographicsRedact: z.array(z.string()),
+  overrideNeedsActivity: z.array(z.string()),
+  sectionsDeniedWhenSealed: z.array(z.string()),
+});
+export type Parameters = z.infer<typeof parametersSchema>;
+
+export interface PolicyFiles {
+  model: string;
+  access: string;
+  roles: string;
+  parameters: string;
+}
+
+export class Policy {
+  private readonly memo = new Map<string, boolean>();
+  /** role|section|purpose triples that some allow rule opens (to tell PURPOSE_NOT_PERMITTED apart). */
+  private readonly opened = new Set<string>();
+  private readonly sectionsByRole = new Map<string, Set<string>>();
+
+  private constructor(
+    readonly version: string,
+    readonly enforcer: Enforcer,
+    readonly roles: RoleMapping,
+    readonly parameters: Parameters,
+    readonly loadedAt: Date,
+  ) {}
+
+  static async fromFiles(files: PolicyFiles): Promise<Policy> {
+    const version = 'sha256:' + createHash('sha256')
+      .update(JSON.stringify([files.model, files.access, files.roles, files.parameters]))
+      .digest('hex');
+    const roles = rolesSchema.parse(JSON.parse(files.roles));
+    const parameters = parametersSchema.parse(JSON.parse(files.parameters));
+    const rows = stripComments(files.access);
+    // An empty rule file is a valid policy that denies everything (casbin's StringAdapter refuses '').
+    const enforcer = rows
+      ? await newEnforcer(newModelFromString(files.model), new StringAdapter(rows))
+      : await newEnforcer(newModelFromString(files.model));
+    enforcer.addFunction('listHas', (list: string, item: string) => list === '*' || list.split('|').includes(item));
+    enforcer.addFunction('ageIn', (age: number, range: string) => {
+      if (range === '*') return true;
+      const [lo, hi] = range.split('-').map(Number);
+      return age >= lo && age <= hi;
+    });
+    const policy = new Policy(version, enforcer, roles, parameters, new Date());
+    await policy.index();
+    return policy;
+  }
+
+  /** An empty policy: every request is denied. Used when no policy could be loaded. */
+  static async denyAll(): Promise<Policy> {
+    return Policy.fromFiles({ model: DENY_ALL_MODEL, access: '', roles: EMPTY_ROLES, parameters: JSON.stringify(DEFAULT_PARAMETERS) });
+  }
+
+  private async index(): Promise<void> {
+    for (const [role, section] of await this.enforcer.getNamedGroupingPolicy('g2')) {
+      if (!this.sectionsByRole.has(role)) this.sectionsByRole.set(role, new Set());
+      this.sectionsByRole.get(role)!.add(section);
+    }
+    const groups = await this.enforcer.getGroupingPolicy();
+    for (const [role, sectionOrGroup, , purposes, , eft] of await this.enforcer.getPolicy()) {
+      if (eft !== 'allow') continue;
+      const sections = new Set([sectionOrGroup, ...groups.filter(([, g]) => g === sectionOrGroup).map(([s]) => s)]);
+      const rolesHere = role === '*' ? [...this.sectionsByRole.keys()] : [role];
+      for (const r of rolesHere) {
+        for (const s of sections) {
+          for (const p of purposes.split('|')) this.opened.add(`${r}|${s}|${p}`);
+        }
+      }
+    }
+  }
+
+  /** The role limits: may this role ever see this section? */
+  roleMaySee(role: string, section: string): boolean {
+    return this.sectionsByRole.get(role)?.has(section) ?? false;
+  }
+
+  /** Does any rule open this section to this role for this purpose? */
+  purposeOpens(role: string, section: string, purpose: string): boolean {
+    return this.opened.has(`${role}|${section}|${purpose}`);
+  }
+
+  /** The casbin decision for one basis, memoised for the life of this policy. */
+  allows(role: string, section: string, rel: string, purpose: string, age: number): boolean {
+    const key = `${role}|${section}|${rel}|${purpose}|${age}`;
+    let hit = this.memo.get(key);
+    if (hit === undefined) {
+      hit = this.enforcer.enforceSync(role, section, rel, purpose, age);
+      this.memo.set(key, hit);
+    }
+    return hit;
+  }
+
+  /** The same decision with the rule that decided it, for explain (not memoised). */
+  explain(role: string, section: string, rel: string, purpose: string, age: number): { allowed: boolean; rule: string[] } {
+    const [allowed, rule] = this.enforcer.enforceExSync(role, section, rel, purpose, age);
+    return { allowed, rule };
+  }
+
+  capability(name: string, role: string | undefined): boolean {
+    return role !== undefined && (this.roles.capabilities[name] ?? []).includes(role);
+  }
+
+  /** All allow/deny rules, for reporting which ones the golden cases exercise. */
+  async rules(): Promise<string[][]> {
+    return this.enforcer.getPolicy();
+  }
+}
+
+export async function readPolicyFiles(dir = policiesDir): Promise<PolicyFiles> {
+  const [model, access, roles, parameters] = await Promise.all(POLICY_FILES.map((f) => readFile(path.join(dir, f), 'utf8')));
+  return { model, access, roles, parameters };
+}
+
+export async function loadPolicy(dir = policiesDir): Promise<Policy> {
+  return Policy.fromFiles(await readPolicyFiles(dir));
+}
+
+function stripComments(csv: string): string {
+  return csv
+    .split('\n')
+    .filter((l) => l.trim() && !l.trim().startsWith('#'))
+    .join('\n');
+}
+
+const DENY_ALL_MODEL = `[request_definition]
+r = role, section, rel, purpose, age
+[policy_definition]
+p = role, section, rel, purposes, ages, eft
+[role_definition]
+g = _, _
+g2 = _, _
+[policy_effect]
+e = some(where (p.eft == allow)) && !some(where (p.eft == deny))
+[matchers]
+m = g2(r.role, r.section) && p.role == r.role && p.rel == r.rel`;
+
+const EMPTY_ROLES = JSON.stringify({ machineClients: [], rules: [], capabilities: {}, overrideActivity: 'B0083' });
+
+const DEFAULT_PARAMETERS: Parameters = {
+  archiveAfterAge: 20,
+  relationshipGraceDays: {},
+  handoverDays: 0.0001,
+  selfClaimHours: 0.0001,
+  breakGlass: { maxMinutes: 1, defaultMinutes: 1, reviewOverdueDays: 7, minReasonLength: 20 },
+  grants: { maxDays: 1, minReasonLength: 10 },
+  restrictedDemographicsRedact: ['address', 'postcode'],
+  overrideNeedsActivity: [],
+  sectionsDeniedWhenSealed: [],
+};

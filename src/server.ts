@@ -1,0 +1,95 @@
+/**
+ * Builds the service from its configuration: store, policy, audit log, identity, routes.
+ * Used by `npm start` (main.ts) and by the tests, which pass their own store and issuers.
+ */
+import type { Request } from 'express';
+import type { Logger } from 'pino';
+import type { Config } from './config.ts';
+import type { Store } from './store/store.ts';
+import { openStore } from './store/open.ts';
+import { migrate } from './store/migrate.ts';
+import { AuditLog } from './audit/log.ts';
+import { PolicyHolder } from './policy/holder.ts';
+import { verifyToken } from './identity/verify.ts';
+import { loadIssuersFile, type TrustedIssuer } from './identity/issuers.ts';
+import { unauthorized } from './http/problem.ts';
+import { Metrics } from './http/metrics.ts';
+import { createApp } from './http/app.ts';
+import { FactHasher } from './feeds/hash.ts';
+import { feedRoutes } from './feeds/routes.ts';
+import { authoriseRoutes } from './authorise/routes.ts';
+import { exposureRoutes } from './exposure/routes.ts';
+import type { Services } from './services.ts';
+import { createLogger } from './log.ts';
+
+export interface BuildOptions {
+  store?: Store;
+  /** Trusted issuers in addition to those of NTK_JWT_ISSUERS (the demo issuer, test issuers). */
+  issuers?: TrustedIssuer[];
+  log?: Logger;
+  now?: () => Date;
+  /** Follow policy file changes (on by default outside tests). */
+  watchPolicy?: boolean;
+  policyDir?: string;
+}
+
+export interface Service {
+  app: ReturnType<typeof createApp>['app'];
+  routes: ReturnType<typeof createApp>['routes'];
+  services: Services;
+  close(): Promise<void>;
+}
+
+const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/;
+
+export async function buildService(config: Config, options: BuildOptions = {}): Promise<Service> {
+  const log = options.log ?? createLogger(config.logLevel);
+  const store = options.store ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
+  await migrate(store);
+  const audit = new AuditLog(store);
+  const policy = await PolicyHolder.open(
+    log,
+    async (from, to) => {
+      await audit.appendOne({ kind: 'policy', policyVersion: to.version, details: { from: from.version, to: to.version } });
+    },
+    options.policyDir,
+  );
+  if (options.watchPolicy) {
+    policy.watchFiles();
+    // Another process saw the files change (or an operator asked): reload here too.
+    await store.listen('ntk_policy', () => void policy.reload());
+  }
+  const issuers = [...(config.jwtIssuersFile ? loadIssuersFile(config.jwtIssuersFile) : []), ...(options.issuers ?? [])];
+  const metrics = new Metrics();
+
+  const services: Services = {
+    config,
+    store,
+    log,
+    policy,
+    audit,
+    metrics,
+    hasher: new FactHasher(config.hashKey),
+    now: options.now ?? (() => new Date()),
+    authenticate(req: Request) {
+      const header = req.get('authorization');
+      if (!header) throw unauthorized('an access token is required: Authorization: Bearer <JWT>');
+      const m = BEARER.exec(header);
+      if (!m) throw unauthorized('the Authorization header must be "Bearer <JWT>"');
+      return verifyToken(m[1], issuers);
+    },
+  };
+  await audit.appendOne({ kind: 'policy', policyVersion: policy.current.version, details: { loaded: policy.loaded, at: 'start' } });
+
+  const { app, routes } = createApp(services, [...feedRoutes(), ...authoriseRoutes(), ...exposureRoutes()]);
+  return {
+    app,
+    routes,
+    services,
+    async close() {
+      policy.close();
+      await audit.close();
+      if (!options.store) await store.close();
+    },
+  };
+}

@@ -1,0 +1,24 @@
+/** Everything a route needs, built once at start-up (src/server.ts) and passed in. */
+import type { Request } from 'express';
+import type { Logger } from 'pino';
+import type { Config } from './config.ts';
+import type { Store } from './store/store.ts';
+import type { AuditLog } from './audit/log.ts';
+import type { PolicyHolder } from './policy/holder.ts';
+import type { Cis2Claims } from './identity/claims.ts';
+import type { Metrics } from './http/metrics.ts';
+import type { FactHasher } from './feeds/hash.ts';
+
+export interface Services {
+  config: Config;
+  store: Store;
+  log: Logger;
+  policy: PolicyHolder;
+  audit: AuditLog;
+  metrics: Metrics;
+  hasher: FactHasher;
+  /** Verifies the request's bearer token (401 problem when it fails). */
+  authenticate(req: Request): Cis2Claims;
+  /** Server clock; tests may replace it to cross time boundaries. */
+  now(): Date;
+}
