@@ -30,7 +30,7 @@ export interface Gathered {
 
 const SQL = `
 with t as (select id, kind, area, schools from teams where id = any($3::text[])),
-     s as (select $2::text[] || coalesce(array_agg('school:' || sc), '{}') as subjects from t, unnest(t.schools) sc)
+     s as (select unnest($2::text[]) as subject union select 'school:' || unnest(schools) from t)
 select
   (select json_build_object('nhsNumber', nhs_number, 'dateOfBirth', date_of_birth::text, 'area', area, 'sealed', sealed,
           'restricted', restricted, 'labels', labels, 'consentWithheld', consent_withheld)
@@ -39,7 +39,7 @@ select
   (select kind from orgs where code = $4) as org_kind,
   (select coalesce(json_agg(json_build_object('id', id, 'subject', subject, 'type', type, 'validFrom', valid_from, 'validTo', valid_to)), '[]')
      from relationships
-    where child = $1 and subject = any((select subjects from s)) and (valid_to is null or valid_to > $6::timestamptz)) as relationships,
+    where child = $1 and subject in (select subject from s) and (valid_to is null or valid_to > $6::timestamptz)) as relationships,
   (select coalesce(json_agg(json_build_object('id', id, 'grantee', grantee, 'sections', sections, 'purpose', purpose,
           'expiresAt', expires_at, 'revokedAt', revoked_at)), '[]')
      from grants where child = $1 and grantee = any($2::text[]) and revoked_at is null and expires_at > $6::timestamptz) as grants,
