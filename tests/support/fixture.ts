@@ -39,12 +39,12 @@ function yearsAgo(now: Date, years: number, days = 0): string {
 
 export async function feedFixture(svc: TestService): Promise<void> {
   const admin = `Bearer ${svc.adminToken()}`;
-  const put = async (path: string, body: unknown) => {
+  const put = async (path: string, body: object) => {
     const r = await svc.http.put(path).set('Authorization', admin).send(body);
     if (r.status >= 300) throw new Error(`${path}: ${r.status} ${JSON.stringify(r.body)}`);
     return r.body;
   };
-  const post = async (path: string, body: unknown) => {
+  const post = async (path: string, body: object) => {
     const r = await svc.http.post(path).set('Authorization', admin).send(body);
     if (r.status >= 300) throw new Error(`${path}: ${r.status} ${JSON.stringify(r.body)}`);
     return r.body;
