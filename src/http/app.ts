@@ -82,7 +82,6 @@ export function createApp(services: Services, featureRoutes: AnyRoute[]): { app:
   app.use(router);
 
   app.use((_req: Request, _res: Response, next: NextFunction) => next(notFound('no such endpoint')));
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const problem = toProblem(err, services);
     if (problem.status >= 500) {
