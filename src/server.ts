@@ -40,12 +40,16 @@ export interface Service {
   close(): Promise<void>;
 }
 
+/** The database role the service works as after migrations (see migrations/007_service_role.sql). */
+export const SERVICE_ROLE = 'ntk_app';
+
 const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/;
 
 export async function buildService(config: Config, options: BuildOptions = {}): Promise<Service> {
   const log = options.log ?? createLogger(config.logLevel);
   const store = options.store ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
   await migrate(store);
+  await store.assumeRole(SERVICE_ROLE);
   const audit = new AuditLog(store);
   const policy = await PolicyHolder.open(
     log,

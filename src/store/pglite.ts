@@ -67,6 +67,10 @@ export async function openPGlite(options: PGliteOptions = {}): Promise<Store> {
     async notify(channel, payload) {
       await db.query('select pg_notify($1, $2)', [channel, payload]);
     },
+    async assumeRole(role: string) {
+      // One connection: a session-level SET ROLE covers everything after it.
+      await db.query(`set role "${role.replace(/"/g, '""')}"`);
+    },
     async close() {
       await db.close();
     },

@@ -11,8 +11,6 @@ pg.types.setTypeParser(20, (v) => Number(v));
 export interface PostgresOptions {
   connectionString: string;
   max?: number;
-  /** Role to SET after connecting (the service role without UPDATE/DELETE on the audit trail). */
-  role?: string;
 }
 
 export async function openPostgres(options: PostgresOptions): Promise<Store> {
@@ -25,12 +23,11 @@ export async function openPostgres(options: PostgresOptions): Promise<Store> {
   });
   // An idle client dropped by the server must not crash the process; the next query reconnects.
   pool.on('error', () => {});
-  if (options.role) {
-    const role = options.role;
-    pool.on('connect', (client) => {
-      client.query(`set role ${pg.escapeIdentifier(role)}`).catch(() => {});
-    });
-  }
+  let role: string | undefined;
+  // pg runs a client's queries in order, so a SET ROLE queued on connect runs before anything else.
+  pool.on('connect', (client) => {
+    if (role) client.query(`set role ${pg.escapeIdentifier(role)}`).catch(() => {});
+  });
   let listener: pg.Client | undefined;
   const handlers = new Map<string, Set<(payload: string) => void>>();
 
@@ -106,6 +103,13 @@ export async function openPostgres(options: PostgresOptions): Promise<Store> {
     },
     async notify(channel, payload) {
       await pool.query('select pg_notify($1, $2)', [channel, payload]);
+    },
+    async assumeRole(name: string) {
+      role = name;
+      // Connections opened before now: end them, so every connection in use has the role.
+      const idle = [];
+      for (let i = 0; i < pool.idleCount; i++) idle.push(await pool.connect());
+      for (const client of idle) client.release(true);
     },
     async close() {
       await listener?.end().catch(() => {});

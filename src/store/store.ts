@@ -26,6 +26,11 @@ export interface Store extends Queryable {
   /** Subscribes to a NOTIFY channel; returns the unsubscribe function. */
   listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   notify(channel: string, payload: string): Promise<void>;
+  /**
+   * From now on, run everything as this database role (SET ROLE on every connection): the service
+   * calls it after migrations so that its own role cannot update or delete the audit trail.
+   */
+  assumeRole(role: string): Promise<void>;
   close(): Promise<void>;
 }
 
