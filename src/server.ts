@@ -19,6 +19,7 @@ import { FactHasher } from './feeds/hash.ts';
 import { feedRoutes } from './feeds/routes.ts';
 import { authoriseRoutes } from './authorise/routes.ts';
 import { exposureRoutes } from './exposure/routes.ts';
+import { policyRoutes } from './policy/routes.ts';
 import type { Services } from './services.ts';
 import { createLogger } from './log.ts';
 
@@ -28,8 +29,10 @@ export interface BuildOptions {
   issuers?: TrustedIssuer[];
   log?: Logger;
   now?: () => Date;
-  /** Follow policy file changes (on by default outside tests). */
+  /** Reload when the policy files change. */
   watchPolicy?: boolean;
+  /** Reload when another process sends NOTIFY ntk_policy (defaults to watchPolicy). */
+  listenPolicy?: boolean;
   policyDir?: string;
 }
 
@@ -55,14 +58,14 @@ export async function buildService(config: Config, options: BuildOptions = {}): 
     log,
     async (from, to) => {
       await audit.appendOne({ kind: 'policy', policyVersion: to.version, details: { from: from.version, to: to.version } });
+      // Nudge the other processes on this database to reload too (a no-op where they already have it).
+      await store.notify('ntk_policy', to.version).catch(() => {});
     },
     options.policyDir,
   );
-  if (options.watchPolicy) {
-    policy.watchFiles();
-    // Another process saw the files change (or an operator asked): reload here too.
-    await store.listen('ntk_policy', () => void policy.reload());
-  }
+  if (options.watchPolicy) policy.watchFiles();
+  // Another process saw the files change (or an operator asked): reload here too.
+  if (options.listenPolicy ?? options.watchPolicy) await store.listen('ntk_policy', () => void policy.reload());
   const issuers = [...(config.jwtIssuersFile ? loadIssuersFile(config.jwtIssuersFile) : []), ...(options.issuers ?? [])];
   const metrics = new Metrics();
 
@@ -85,7 +88,7 @@ export async function buildService(config: Config, options: BuildOptions = {}): 
   };
   await audit.appendOne({ kind: 'policy', policyVersion: policy.current.version, details: { loaded: policy.loaded, at: 'start' } });
 
-  const { app, routes } = createApp(services, [...feedRoutes(), ...authoriseRoutes(), ...exposureRoutes()]);
+  const { app, routes } = createApp(services, [...feedRoutes(), ...authoriseRoutes(), ...exposureRoutes(), ...policyRoutes()]);
   return {
     app,
     routes,
