@@ -2,6 +2,7 @@
  * Typed configuration from the environment, validated once at start-up and passed in (never read
  * from globals elsewhere). An invalid value stops start-up with a message naming the variable.
  */
+import { createHmac } from 'node:crypto';
 import path from 'node:path';
 
 export interface Config {
@@ -17,6 +18,8 @@ export interface Config {
   /** Secret for keyed hashes of names and postcodes. */
   hashKey: string;
   alertWebhooks: string[];
+  /** HMAC-SHA256 key that signs every alert delivery (X-NTK-Signature). */
+  alertSecret: string;
   logLevel: string;
   /** Directory the published checkpoints are appended to. */
   checkpointDir: string;
@@ -59,6 +62,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
   }
 
+  let alertSecret = env.NTK_ALERT_SECRET ?? '';
+  if (!alertSecret) {
+    if (alertWebhooks.length && databaseUrl && demoRaw !== '1') {
+      throw new ConfigError('NTK_ALERT_SECRET', 'is required with NTK_ALERT_WEBHOOKS and DATABASE_URL (a secret of at least 32 characters)');
+    }
+    // Demo only: derived from the hash key, so the secret differs wherever NTK_HASH_KEY does.
+    alertSecret = createHmac('sha256', hashKey).update('needtoknow demo alert signing key').digest('hex');
+  } else if (alertSecret.length < 32) {
+    throw new ConfigError('NTK_ALERT_SECRET', 'must be at least 32 characters');
+  }
+
   const logLevel = env.LOG_LEVEL || 'info';
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
 
@@ -71,6 +85,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     auditSigningKeyFile: env.NTK_AUDIT_SIGNING_KEY || undefined,
     hashKey,
     alertWebhooks,
+    alertSecret,
     logLevel,
     checkpointDir: path.resolve(env.NTK_CHECKPOINT_DIR || path.join(dataDir, 'checkpoints')),
     bodyLimit: env.NTK_BODY_LIMIT || '1mb',

@@ -26,17 +26,20 @@ try {
 const log = createLogger(config.logLevel);
 const telemetry = await startTelemetry();
 const demoIssuer = config.demo ? loadDemoIssuer(config.dataDir, true) : undefined;
-const service = await buildService(config, { log, issuers: demoIssuer ? [demoIssuer.trusted] : [], watchPolicy: true });
-const { store } = service.services;
-
-if (config.demo && demoIssuer) {
-  const { rows } = await store.query<{ n: number }>('select count(*)::int as n from children', []);
-  if (rows[0].n === 0) {
+const service = await buildService(config, {
+  log,
+  issuers: demoIssuer ? [demoIssuer.trusted] : [],
+  watchPolicy: true,
+  prepare: async (store) => {
+    if (!config.demo) return;
+    const { rows } = await store.query<{ n: number }>('select count(*)::int as n from children', []);
+    if (rows[0].n > 0) return;
     log.info('empty store: creating the demo population');
     const summary = await generatePopulation(store, { children: 3000, seed: 1 });
     log.info({ children: summary.children, relationships: summary.relationships, ms: summary.elapsedMs }, 'demo population created');
-  }
-}
+  },
+});
+const { store } = service.services;
 
 const server = service.app.listen(config.port, () => {
   const url = `http://localhost:${config.port}`;

@@ -19,7 +19,15 @@ import { FactHasher } from './feeds/hash.ts';
 import { feedRoutes } from './feeds/routes.ts';
 import { authoriseRoutes } from './authorise/routes.ts';
 import { exposureRoutes } from './exposure/routes.ts';
+import { grantRoutes } from './grants/routes.ts';
+import { breakGlassRoutes } from './break-glass/routes.ts';
+import { alertRoutes } from './alerts/routes.ts';
+import { AlertWorker } from './alerts/worker.ts';
 import { policyRoutes } from './policy/routes.ts';
+import { auditRoutes } from './audit/routes.ts';
+import { AuditTree } from './audit/tree.ts';
+import { Checkpointer, loadOrCreateSigningKey, loadSigningKey, type SigningKey } from './audit/checkpoint.ts';
+import { CursorCodec } from './audit/cursor.ts';
 import type { Services } from './services.ts';
 import { createLogger } from './log.ts';
 
@@ -34,6 +42,10 @@ export interface BuildOptions {
   /** Reload when another process sends NOTIFY ntk_policy (defaults to watchPolicy). */
   listenPolicy?: boolean;
   policyDir?: string;
+  /** Checkpoint signing key; default NTK_AUDIT_SIGNING_KEY, or one created in the data directory. */
+  signingKey?: SigningKey;
+  /** Runs after migrations, with the owner's privileges, before the service takes its own role (e.g. loading demo data). */
+  prepare?: (store: Store) => Promise<void>;
 }
 
 export interface Service {
@@ -52,8 +64,18 @@ export async function buildService(config: Config, options: BuildOptions = {}): 
   const log = options.log ?? createLogger(config.logLevel);
   const store = options.store ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
   await migrate(store);
+  await options.prepare?.(store);
   await store.assumeRole(SERVICE_ROLE);
   const audit = new AuditLog(store);
+  const tree = new AuditTree(store);
+  audit.onAppend(tree.hook);
+  const signingKey = options.signingKey ??
+    (config.auditSigningKeyFile ? await loadSigningKey(config.auditSigningKeyFile) : await loadOrCreateSigningKey(config.dataDir));
+  const checkpointer = new Checkpointer(store, tree, {
+    key: signingKey,
+    publishDir: config.checkpointDir,
+    onError: (err) => log.warn({ err: (err as Error).message }, 'checkpoint not made this time'),
+  });
   const policy = await PolicyHolder.open(
     log,
     async (from, to) => {
@@ -75,6 +97,9 @@ export async function buildService(config: Config, options: BuildOptions = {}): 
     log,
     policy,
     audit,
+    tree,
+    checkpointer,
+    cursors: new CursorCodec(config.hashKey),
     metrics,
     hasher: new FactHasher(config.hashKey),
     now: options.now ?? (() => new Date()),
@@ -88,12 +113,17 @@ export async function buildService(config: Config, options: BuildOptions = {}): 
   };
   await audit.appendOne({ kind: 'policy', policyVersion: policy.current.version, details: { loaded: policy.loaded, at: 'start' } });
 
-  const { app, routes } = createApp(services, [...feedRoutes(), ...authoriseRoutes(), ...exposureRoutes(), ...policyRoutes()]);
+  const { app, routes } = createApp(services, [...feedRoutes(), ...authoriseRoutes(), ...exposureRoutes(), ...policyRoutes(), ...auditRoutes(), ...grantRoutes(), ...breakGlassRoutes(), ...alertRoutes()]);
+  checkpointer.start();
+  // Delivers the alerts outbox to NTK_ALERT_WEBHOOKS; without webhooks alerts wait in the outbox.
+  const alertWorker = config.alertWebhooks.length ? new AlertWorker(services).start() : undefined;
   return {
     app,
     routes,
     services,
     async close() {
+      await alertWorker?.stop();
+      await checkpointer.stop();
       policy.close();
       await audit.close();
       if (!options.store) await store.close();

@@ -8,6 +8,9 @@ import type { PolicyHolder } from './policy/holder.ts';
 import type { Cis2Claims } from './identity/claims.ts';
 import type { Metrics } from './http/metrics.ts';
 import type { FactHasher } from './feeds/hash.ts';
+import type { AuditTree } from './audit/tree.ts';
+import type { Checkpointer } from './audit/checkpoint.ts';
+import type { CursorCodec } from './audit/cursor.ts';
 
 export interface Services {
   config: Config;
@@ -15,6 +18,11 @@ export interface Services {
   log: Logger;
   policy: PolicyHolder;
   audit: AuditLog;
+  /** The RFC 9162 Merkle tree over the audit events. */
+  tree: AuditTree;
+  /** Signs and publishes checkpoints of the tree. */
+  checkpointer: Checkpointer;
+  cursors: CursorCodec;
   metrics: Metrics;
   hasher: FactHasher;
   /** Verifies the request's bearer token (401 problem when it fails). */

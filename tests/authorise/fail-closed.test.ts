@@ -8,8 +8,7 @@ import pino from 'pino';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshPostgresSchema, postgresUrl } from '../support/stores.ts';
-import { makeIssuer, cis2Claims } from '../support/app.ts';
-import { loadConfig } from '../../src/config.ts';
+import { makeIssuer, cis2Claims, testConfig } from '../support/app.ts';
 import { buildService, type Service } from '../../src/server.ts';
 import { openPostgres } from '../../src/store/postgres.ts';
 import { openPGlite } from '../../src/store/pglite.ts';
@@ -88,7 +87,7 @@ describe.each(kinds)('fail closed (%s)', (kind) => {
       restore = async () => { b.state.down = false; };
       cleanup = () => store.close();
     }
-    const config = loadConfig({ NTK_DEMO: '0', LOG_LEVEL: 'silent' });
+    const config = testConfig();
     service = await buildService(config, { store, issuers: [issuer.trusted], log: pino({ level: 'silent' }) });
     const admin = `Bearer ${issuer.sign({ sub: 'feed', scope: 'ntk:admin' } as never)}`;
     const http = request(service.app);

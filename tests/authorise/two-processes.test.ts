@@ -3,8 +3,7 @@ import pino from 'pino';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshPostgresSchema, postgresUrl } from '../support/stores.ts';
-import { makeIssuer, cis2Claims } from '../support/app.ts';
-import { loadConfig } from '../../src/config.ts';
+import { makeIssuer, cis2Claims, testConfig } from '../support/app.ts';
 import { buildService, type Service } from '../../src/server.ts';
 import { openPostgres } from '../../src/store/postgres.ts';
 
@@ -17,7 +16,7 @@ describe.runIf(postgresUrl)('two processes, one database (postgres)', () => {
     drop = schema.drop;
     for (let i = 0; i < 2; i++) {
       const store = await openPostgres({ connectionString: schema.url, max: 4 });
-      services.push(await buildService(loadConfig({ NTK_DEMO: '0', LOG_LEVEL: 'silent' }), { store, issuers: [issuer.trusted], log: pino({ level: 'silent' }) }));
+      services.push(await buildService(testConfig(), { store, issuers: [issuer.trusted], log: pino({ level: 'silent' }) }));
     }
     const admin = `Bearer ${issuer.sign({ sub: 'feed', scope: 'ntk:admin' } as never)}`;
     await request(services[0].app).put('/v1/orgs/K84001').set('Authorization', admin).send({ name: 'P', kind: 'gp-practice' }).expect(201);

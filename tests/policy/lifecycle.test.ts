@@ -9,13 +9,12 @@ import pino from 'pino';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeKinds, freshPostgresSchema, postgresUrl } from '../support/stores.ts';
-import { makeIssuer, cis2Claims } from '../support/app.ts';
-import { loadConfig } from '../../src/config.ts';
+import { makeIssuer, cis2Claims, testConfig } from '../support/app.ts';
 import { buildService, type Service } from '../../src/server.ts';
 import { policiesDir } from '../../src/policy/policy.ts';
 import { openPostgres } from '../../src/store/postgres.ts';
 
-const config = loadConfig({ NTK_DEMO: '0', LOG_LEVEL: 'silent' });
+const config = testConfig();
 const issuer = makeIssuer();
 const gp = { id: 'gp1', org: 'K84001', roleCode: 'S8000:G8000:R8000' };
 const askBody = { child: '9990000018', sections: ['immunisations'], action: 'read', purposeOfUse: 'TREAT' };

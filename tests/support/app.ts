@@ -3,9 +3,12 @@
  * a test token issuer, a controllable clock, and helpers to sign tokens for CIS2-shaped users.
  */
 import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import request from 'supertest';
 import pino from 'pino';
-import { loadConfig } from '../../src/config.ts';
+import { loadConfig, type Config } from '../../src/config.ts';
 import { buildService, type Service } from '../../src/server.ts';
 import { demoIssuerFromKey, type DemoIssuer } from '../../src/identity/demo-issuer.ts';
 import type { StoreKind } from './stores.ts';
@@ -25,6 +28,12 @@ export interface TestService extends Service {
   http: ReturnType<typeof request>;
   tokenFor(user: TestUser, extra?: Record<string, unknown>): string;
   adminToken(): string;
+}
+
+/** Configuration for a test service: silent, no demo, its own fresh data directory (signing key, checkpoints). */
+export function testConfig(env: Record<string, string> = {}): Config {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'ntk-test-'));
+  return loadConfig({ NTK_DEMO: '0', NTK_DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...env });
 }
 
 export function makeIssuer(issuer = 'https://test-issuer.example', audience = 'needtoknow-test'): DemoIssuer {
@@ -55,7 +64,7 @@ export async function startTestService(kind: StoreKind, env: Record<string, stri
   const store = await kind.open();
   const issuer = makeIssuer();
   const clock = { now: new Date() };
-  const config = loadConfig({ NTK_DEMO: '0', NTK_DATA_DIR: '/nonexistent-test-dir', LOG_LEVEL: 'silent', ...env });
+  const config = testConfig(env);
   const service = await buildService(config, { store, issuers: [issuer.trusted], log: pino({ level: 'silent' }), now: () => clock.now });
   const close = service.close;
   return {

@@ -1,0 +1,35 @@
+/** GET /v1/alerts: the alerts outbox for IG officers (capability `alerts`), audited like every IG query. */
+import { defineRoute, type AnyRoute } from '../http/route.ts';
+import { z } from '../http/zod.ts';
+import { instant } from '../http/schemas.ts';
+import { actorOf } from '../audit/actor.ts';
+import { listAlerts } from './list.ts';
+
+const alert = z.object({
+  id: z.string(), kind: z.enum(['break-glass', 'self-claim', 'grant', 'grant-revoke']), child: z.string().nullable(), ref: z.string(),
+  recipients: z.array(z.string()), status: z.enum(['pending', 'delivered', 'dead']), attempts: z.number().int(),
+  webhooksAccepted: z.number().int(), nextAttemptAt: z.string().nullable(), lastError: z.string().nullable(),
+  createdAt: z.string(), deliveredAt: z.string().nullable(), data: z.record(z.string(), z.unknown()),
+}).openapi('Alert');
+
+export function alertRoutes(): AnyRoute[] {
+  return [
+    defineRoute({
+      method: 'get', path: '/v1/alerts', summary: 'IG: alerts raised by break-glass, self-claimed relationships and grants, with their delivery state', tags: ['ig', 'alerts'],
+      description: 'Every alert is written to an outbox in the same transaction as what it reports, then delivered to NTK_ALERT_WEBHOOKS (signed, retried, dead-lettered). Newest first.',
+      auth: { capability: 'alerts' },
+      query: z.strictObject({
+        status: z.enum(['pending', 'delivered', 'dead']).optional(),
+        from: instant.optional(),
+        to: instant.optional(),
+        limit: z.coerce.number().int().min(1).max(1000).default(100),
+      }),
+      responses: { 200: { description: 'Alerts, newest first', schema: z.object({ alerts: z.array(alert) }) } },
+      handler: async ({ query, services, principal, requestId }) => {
+        const alerts = await listAlerts(services.store, query);
+        await services.audit.appendOne({ kind: 'audit-query', actor: actorOf(principal), requestId, details: { query: 'alerts', filters: query, results: alerts.length } });
+        return { body: { alerts } };
+      },
+    }),
+  ];
+}

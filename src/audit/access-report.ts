@@ -1,0 +1,154 @@
+/**
+ * "Who has seen this child's record, and why": the permitted reads of a child in a period, grouped
+ * per request, with people, organisations and bases in plain words, fit for answering a subject
+ * access request. Refused attempts are listed apart. Read from the audit trail only.
+ */
+import type { Queryable } from '../store/store.ts';
+
+interface Basis {
+  kind: string;
+  type?: string;
+  via?: string;
+  grantId?: string;
+  breakGlassId?: string;
+}
+
+interface DecisionEvent {
+  id: string;
+  ts: string;
+  kind: string;
+  actor?: { user?: string; role?: string; org?: string; client?: string };
+  section?: string;
+  purpose?: string;
+  decision?: string;
+  breakGlass?: boolean;
+  requestId?: string;
+  details?: { basis?: Basis[] };
+}
+
+export interface ReportRead {
+  when: string;
+  user: string;
+  name: string | null;
+  role: string | null;
+  organisation: { code: string | null; name: string | null };
+  sections: string[];
+  purpose: string | null;
+  breakGlass: boolean;
+  because: string[];
+  requestId: string | null;
+  auditIds: string[];
+}
+
+const ROLE_WORDS: Record<string, string> = {
+  'health-visitor': 'health visitor', 'school-nurse': 'school nurse', 'immunisation-nurse': 'immunisation nurse',
+  'safeguarding-lead': 'safeguarding lead', gp: 'GP', clinician: 'hospital clinician', clerk: 'child health records clerk',
+};
+
+function describe(b: Basis, names: Map<string, string>): string {
+  const subject = b.via ?? '';
+  const [kind, key] = subject.split(':');
+  const who = names.get(subject) ?? key ?? '';
+  switch (b.kind) {
+    case 'grant': return 'a time-limited grant of access by a safeguarding lead';
+    case 'break-glass': return 'emergency access (break-glass), reviewed afterwards by information governance';
+    case 'override': return 'an authorised override of an access restriction';
+  }
+  const mine = kind === 'user';
+  switch (b.type) {
+    case 'caseload': return mine ? 'the child is on their own caseload' : `the child is on the caseload of ${who}`;
+    case 'gp-registration': return `the child is registered with ${who}`;
+    case 'school-enrolment': return `the child attends school ${key}, which their school nursing team covers`;
+    case 'referral': return `the child was referred to ${mine ? 'them' : who}`;
+    case 'episode-of-care': return `the child is in an episode of care with ${mine ? 'them' : who}`;
+    case 'handover': return `handover to the new area after the child moved (${who})`;
+    case 'self-claimed': return 'a relationship they declared themselves, with a reason, alerted to information governance';
+    default: return `${b.type ?? b.kind} (${subject})`;
+  }
+}
+
+export async function accessReport(db: Queryable, child: string, from?: string, to?: string) {
+  const params: unknown[] = [child];
+  let where = `child = $1 and kind = 'decision'`;
+  if (from) { params.push(from); where += ` and ts >= $${params.length}::timestamptz`; }
+  if (to) { params.push(to); where += ` and ts < $${params.length}::timestamptz`; }
+  const { rows } = await db.query<{ body: string }>(`select body from audit_events where ${where} order by ts, seq`, params);
+  const events = rows.map((r) => JSON.parse(r.body) as DecisionEvent);
+
+  const subjects = new Set<string>();
+  const users = new Set<string>();
+  const orgs = new Set<string>();
+  for (const e of events) {
+    if (e.actor?.user) users.add(e.actor.user);
+    if (e.actor?.org) orgs.add(e.actor.org);
+    for (const b of e.details?.basis ?? []) if (b.via) subjects.add(b.via);
+  }
+  const names = await lookupNames(db, [...users], [...orgs], [...subjects]);
+
+  const reads = new Map<string, ReportRead>();
+  const refused: { when: string; user: string; name: string | null; organisation: string | null; sections: string[] }[] = [];
+  for (const e of events) {
+    const user = e.actor?.user ?? 'unknown';
+    if (e.decision !== 'permit') {
+      const last = refused[refused.length - 1];
+      if (last && last.when === e.ts && last.user === user) last.sections.push(e.section ?? '');
+      else refused.push({ when: e.ts, user, name: names.get(`user:${user}`) ?? null, organisation: e.actor?.org ?? null, sections: [e.section ?? ''] });
+      continue;
+    }
+    const key = `${e.requestId ?? e.id}|${user}`;
+    let read = reads.get(key);
+    if (!read) {
+      const org = e.actor?.org ?? null;
+      read = {
+        when: e.ts, user, name: names.get(`user:${user}`) ?? null, role: e.actor?.role ? (ROLE_WORDS[e.actor.role] ?? e.actor.role) : null,
+        organisation: { code: org, name: org ? (names.get(`org:${org}`) ?? null) : null },
+        sections: [], purpose: e.purpose ?? null, breakGlass: false, because: [], requestId: e.requestId ?? null, auditIds: [],
+      };
+      reads.set(key, read);
+    }
+    read.sections.push(e.section ?? '');
+    read.auditIds.push(e.id);
+    read.breakGlass ||= e.breakGlass === true;
+    for (const b of e.details?.basis ?? []) {
+      const words = describe(b, names);
+      if (!read.because.includes(words)) read.because.push(words);
+    }
+  }
+  const list = [...reads.values()];
+  const byBasis: Record<string, number> = {};
+  for (const e of events) {
+    if (e.decision !== 'permit') continue;
+    for (const b of e.details?.basis ?? []) {
+      const k = b.kind === 'relationship' ? (b.type ?? 'relationship') : b.kind;
+      byBasis[k] = (byBasis[k] ?? 0) + 1;
+    }
+  }
+  return {
+    child,
+    from: from ?? null,
+    to: to ?? null,
+    generatedAt: new Date().toISOString(),
+    summary: {
+      reads: list.length,
+      people: new Set(list.map((r) => r.user)).size,
+      organisations: new Set(list.map((r) => r.organisation.code)).size,
+      breakGlassReads: list.filter((r) => r.breakGlass).length,
+      refusedAttempts: refused.length,
+      sectionReadsByBasis: byBasis,
+    },
+    reads: list,
+    refused,
+  };
+}
+
+async function lookupNames(db: Queryable, users: string[], orgs: string[], subjects: string[]): Promise<Map<string, string>> {
+  const teams = subjects.filter((s) => s.startsWith('team:')).map((s) => s.slice(5));
+  const orgCodes = [...orgs, ...subjects.filter((s) => s.startsWith('org:')).map((s) => s.slice(4))];
+  const { rows } = await db.query<{ key: string; name: string }>(
+    `select 'user:' || id as key, name from users where id = any($1::text[])
+     union all select 'org:' || code, name from orgs where code = any($2::text[])
+     union all select 'team:' || id, name from teams where id = any($3::text[])`,
+    [users, orgCodes, teams],
+  );
+  return new Map(rows.map((r) => [r.key, r.name]));
+}

@@ -1,0 +1,79 @@
+/**
+ * Streaming exports of the audit trail: NDJSON (the stored canonical bytes, what the verifier reads),
+ * CSV (one row per event) and a FHIR R4 Bundle of BALP AuditEvents. Events are read in seq order in
+ * keyset pages, up to the tree size at the start, so memory stays flat and the export is consistent.
+ */
+import { stringify } from 'csv-stringify';
+import type { Queryable } from '../store/store.ts';
+import { exportNdjson } from './export.ts';
+import { toAuditEvent } from './fhir.ts';
+
+export interface TimeRange {
+  from?: string;
+  to?: string;
+}
+
+const PAGE = 1000;
+
+/** Stored bodies in seq order, optionally within a time range. */
+export async function* bodiesInRange(db: Queryable, range: TimeRange): AsyncGenerator<string> {
+  if (!range.from && !range.to) {
+    for await (const line of exportNdjson(db)) yield line.slice(0, -1);
+    return;
+  }
+  const end = (await db.query<{ tree_size: number }>('select tree_size from audit_head', [])).rows[0].tree_size;
+  let after = -1;
+  for (;;) {
+    const { rows } = await db.query<{ seq: number; body: string }>(
+      `select seq, body from audit_events where seq > $1 and seq < $2
+         and ts >= coalesce($3::timestamptz, '-infinity') and ts < coalesce($4::timestamptz, 'infinity')
+       order by seq limit ${PAGE}`,
+      [after, end, range.from ?? null, range.to ?? null],
+    );
+    for (const r of rows) yield r.body;
+    if (rows.length < PAGE) return;
+    after = rows[rows.length - 1].seq;
+  }
+}
+
+export async function* ndjson(db: Queryable, range: TimeRange): AsyncGenerator<string> {
+  for await (const body of bodiesInRange(db, range)) yield body + '\n';
+}
+
+export async function* fhirBundle(db: Queryable, range: TimeRange): AsyncGenerator<string> {
+  yield `{"resourceType":"Bundle","type":"collection","timestamp":${JSON.stringify(new Date().toISOString())},"entry":[`;
+  let first = true;
+  for await (const body of bodiesInRange(db, range)) {
+    const resource = toAuditEvent(JSON.parse(body));
+    yield (first ? '' : ',') + JSON.stringify({ fullUrl: `urn:uuid:${resource.id}`, resource });
+    first = false;
+  }
+  yield ']}\n';
+}
+
+export const CSV_COLUMNS = ['seq', 'id', 'ts', 'kind', 'user', 'role', 'roleCode', 'org', 'client', 'child', 'section', 'action', 'purpose', 'decision', 'breakGlass', 'basis', 'reason', 'requestId', 'policyVersion'];
+
+export function csvRow(body: string): unknown[] {
+  const e = JSON.parse(body);
+  const basis = (e.details?.basis ?? []) as { kind: string; type?: string; via?: string }[];
+  return [
+    e.seq, e.id, e.ts, e.kind, e.actor?.user, e.actor?.role, e.actor?.roleCode, e.actor?.org, e.actor?.client, e.child, e.section,
+    e.action, e.purpose, e.decision, e.breakGlass ? 'true' : 'false',
+    basis.map((b) => (b.kind === 'relationship' ? `${b.type}:${b.via}` : b.kind)).join(' '), e.details?.reason?.code, e.requestId, e.policyVersion,
+  ];
+}
+
+export function csv(db: Queryable, range: TimeRange): NodeJS.ReadableStream {
+  const out = stringify({ header: true, columns: CSV_COLUMNS });
+  void (async () => {
+    try {
+      for await (const body of bodiesInRange(db, range)) {
+        if (!out.write(csvRow(body))) await new Promise((r) => out.once('drain', r));
+      }
+      out.end();
+    } catch (err) {
+      out.destroy(err as Error);
+    }
+  })();
+  return out;
+}

@@ -1,0 +1,58 @@
+/** A break-glass as IG officers see it: the declaration, its review, whether review is overdue, and the reads made under it. */
+import { z } from '../http/zod.ts';
+
+export interface BreakGlassRow {
+  id: string;
+  child: string;
+  user_id: string;
+  role: string;
+  org_code: string;
+  reason_code: string;
+  reason: string;
+  started_at: Date | string;
+  expires_at: Date | string;
+  duration_minutes: number | null;
+  child_known: boolean;
+  prior_unreviewed: number;
+  review_status: string;
+  reviewed_by: string | null;
+  reviewed_at: Date | string | null;
+  outcome: string | null;
+  notes: string | null;
+}
+
+const DAY = 86_400_000;
+const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
+
+export function breakGlassView(r: BreakGlassRow, now: Date, overdueDays: number, reads?: { reads: number; decisions: number }) {
+  const started = new Date(r.started_at);
+  const pending = r.review_status === 'pending-review';
+  return {
+    id: r.id,
+    child: r.child,
+    childKnown: r.child_known,
+    user: r.user_id,
+    role: r.role,
+    org: r.org_code,
+    reasonCode: r.reason_code,
+    reason: r.reason,
+    startedAt: started.toISOString(),
+    expiresAt: iso(r.expires_at)!,
+    durationMinutes: r.duration_minutes,
+    flagged: r.prior_unreviewed > 0,
+    priorUnreviewed: r.prior_unreviewed,
+    status: r.review_status,
+    overdue: pending && now.getTime() - started.getTime() > overdueDays * DAY,
+    ...(reads ?? {}),
+    review: pending ? null : { outcome: r.outcome, notes: r.notes, reviewedBy: r.reviewed_by, reviewedAt: iso(r.reviewed_at) },
+  };
+}
+
+export const breakGlassSchema = z.object({
+  id: z.string(), child: z.string(), childKnown: z.boolean(), user: z.string(), role: z.string(), org: z.string(), reasonCode: z.string(),
+  reason: z.string(), startedAt: z.string(), expiresAt: z.string(), durationMinutes: z.number().nullable(), flagged: z.boolean(),
+  priorUnreviewed: z.number().int(), status: z.enum(['pending-review', 'reviewed']), overdue: z.boolean(),
+  reads: z.number().int().optional().openapi({ description: 'Sections permitted under this break-glass' }),
+  decisions: z.number().int().optional().openapi({ description: 'Section decisions (permit and deny) asked under it' }),
+  review: z.object({ outcome: z.string().nullable(), notes: z.string().nullable(), reviewedBy: z.string().nullable(), reviewedAt: z.string().nullable() }).nullable(),
+}).openapi('BreakGlass');

@@ -1,0 +1,46 @@
+/** A grant as the API shows it, from its row. */
+import { z } from '../http/zod.ts';
+
+export const GRANT_COLUMNS = `id, child, grantee, sections, purpose, reason, granted_by, granted_at, expires_at, revoked_at, revoked_by, revoke_reason`;
+
+export interface GrantRow {
+  id: string;
+  child: string;
+  grantee: string;
+  sections: string[];
+  purpose: string;
+  reason: string;
+  granted_by: string;
+  granted_at: Date | string;
+  expires_at: Date | string;
+  revoked_at: Date | string | null;
+  revoked_by: string | null;
+  revoke_reason: string | null;
+}
+
+const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
+
+export function grantView(r: GrantRow, now: Date) {
+  const expiresAt = new Date(r.expires_at);
+  return {
+    id: r.id,
+    child: r.child,
+    grantee: r.grantee,
+    sections: r.sections,
+    purposeOfUse: r.purpose,
+    reason: r.reason,
+    grantedBy: r.granted_by,
+    grantedAt: iso(r.granted_at)!,
+    expiresAt: expiresAt.toISOString(),
+    revokedAt: iso(r.revoked_at),
+    revokedBy: r.revoked_by,
+    revokeReason: r.revoke_reason,
+    active: r.revoked_at === null && now.getTime() < expiresAt.getTime(),
+  };
+}
+
+export const grantSchema = z.object({
+  id: z.string(), child: z.string(), grantee: z.string(), sections: z.array(z.string()), purposeOfUse: z.string(), reason: z.string(),
+  grantedBy: z.string(), grantedAt: z.string(), expiresAt: z.string(), revokedAt: z.string().nullable(), revokedBy: z.string().nullable(),
+  revokeReason: z.string().nullable(), active: z.boolean(),
+}).openapi('Grant');

@@ -1,0 +1,64 @@
+/**
+ * `npm start` as a newcomer runs it: no configuration, an empty data directory. It must become ready,
+ * print working demo tokens and a curl that works, and stop cleanly on SIGTERM.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+describe('first run (npm start on the embedded store)', () => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'ntk-start-'));
+  let child: ChildProcess | undefined;
+  afterAll(() => {
+    child?.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('becomes ready, prints a curl that works, and stops on SIGTERM', async () => {
+    const port = await freePort();
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), NTK_DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
+    delete env.DATABASE_URL;
+    delete env.NTK_DEMO;
+    child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout!.on('data', (d) => (out += d));
+    child.stderr!.on('data', (d) => (out += d));
+    const started = Date.now();
+    while (!out.includes('Try it') && Date.now() - started < 90_000) await new Promise((r) => setTimeout(r, 200));
+    expect(out).toContain('Try it');
+
+    const ready = await fetch(`http://localhost:${port}/readyz`);
+    expect(ready.status).toBe(200);
+
+    const token = /NTK_TOKEN_HEALTH_VISITOR='([^']+)'/.exec(out)![1];
+    const curlBody = /-d '(\{.*\})'/.exec(out)![1];
+    const r = await fetch(`http://localhost:${port}/v1/authorise`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: curlBody,
+    });
+    expect(r.status).toBe(200);
+    const body = await r.json();
+    expect(body.decisions[0].decision).toBe('permit');
+    for (const persona of ['HEALTH_VISITOR', 'SCHOOL_NURSE', 'GP', 'CLERK', 'SAFEGUARDING_LEAD', 'IG_OFFICER', 'ADMIN']) {
+      expect(out).toContain(`NTK_TOKEN_${persona}=`);
+    }
+
+    const exited = new Promise<number | null>((resolve) => child!.on('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    child = undefined;
+  }, 120_000);
+});
