@@ -28,6 +28,7 @@ import { auditRoutes } from './audit/routes.ts';
 import { AuditTree } from './audit/tree.ts';
 import { Checkpointer, loadOrCreateSigningKey, loadSigningKey, type SigningKey } from './audit/checkpoint.ts';
 import { CursorCodec } from './audit/cursor.ts';
+import { keepPartitions } from './audit/partitions.ts';
 import type { Services } from './services.ts';
 import { createLogger } from './log.ts';
 
@@ -115,6 +116,7 @@ export async function buildService(config: Config, options: BuildOptions = {}): 
 
   const { app, routes } = createApp(services, [...feedRoutes(), ...authoriseRoutes(), ...exposureRoutes(), ...policyRoutes(), ...auditRoutes(), ...grantRoutes(), ...breakGlassRoutes(), ...alertRoutes()]);
   checkpointer.start();
+  const stopPartitions = keepPartitions(store, services.now, log);
   // Delivers the alerts outbox to NTK_ALERT_WEBHOOKS; without webhooks alerts wait in the outbox.
   const alertWorker = config.alertWebhooks.length ? new AlertWorker(services).start() : undefined;
   return {
@@ -124,6 +126,7 @@ export async function buildService(config: Config, options: BuildOptions = {}): 
     async close() {
       await alertWorker?.stop();
       await checkpointer.stop();
+      stopPartitions();
       policy.close();
       await audit.close();
       if (!options.store) await store.close();
