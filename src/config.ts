@@ -55,6 +55,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('NTK_HASH_KEY', 'must be at least 32 characters');
   }
 
+  // Several processes on one database must sign checkpoints with one key: a key created per host would
+  // make every other host's checkpoints unverifiable. So a shared database needs the key configured.
+  if (databaseUrl && demoRaw !== '1' && !env.NTK_AUDIT_SIGNING_KEY) {
+    throw new ConfigError('NTK_AUDIT_SIGNING_KEY', 'is required with DATABASE_URL (the Ed25519 PEM file every process signs checkpoints with)');
+  }
+
   const alertWebhooks = (env.NTK_ALERT_WEBHOOKS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   for (const url of alertWebhooks) {
     if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {

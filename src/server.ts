@@ -72,6 +72,8 @@ export async function buildService(config: Config, options: BuildOptions = {}): 
   audit.onAppend(tree.hook);
   const signingKey = options.signingKey ??
     (config.auditSigningKeyFile ? await loadSigningKey(config.auditSigningKeyFile) : await loadOrCreateSigningKey(config.dataDir));
+  // Events written while the hook was not registered (or by an older version) join the tree now, not inside a request.
+  await tree.sync();
   const checkpointer = new Checkpointer(store, tree, {
     key: signingKey,
     publishDir: config.checkpointDir,
@@ -125,10 +127,12 @@ export async function buildService(config: Config, options: BuildOptions = {}): 
     services,
     async close() {
       await alertWorker?.stop();
-      await checkpointer.stop();
-      stopPartitions();
       policy.close();
       await audit.close();
+      // Sign what was appended last, so no event of this process is left waiting for the next start.
+      await checkpointer.checkpointNow().catch(() => {});
+      await checkpointer.stop();
+      stopPartitions();
       if (!options.store) await store.close();
     },
   };

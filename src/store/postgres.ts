@@ -13,21 +13,30 @@ export interface PostgresOptions {
   max?: number;
 }
 
-export async function openPostgres(options: PostgresOptions): Promise<Store> {
+/** The connection string with `-c role=<role>` added to its startup options, so every session starts in that role. */
+function withRole(connectionString: string, role: string): string {
+  const url = new URL(connectionString);
+  const options = url.searchParams.get('options');
+  url.searchParams.set('options', `${options ? `${options} ` : ''}-c role=${role}`);
+  return url.toString();
+}
+
+function newPool(connectionString: string, max: number): pg.Pool {
   const pool = new pg.Pool({
-    connectionString: options.connectionString,
-    max: options.max ?? 10,
+    connectionString,
+    max,
     connectionTimeoutMillis: 5_000,
     // Keep a request from waiting forever on a store that hangs.
     query_timeout: 30_000,
   });
   // An idle client dropped by the server must not crash the process; the next query reconnects.
   pool.on('error', () => {});
-  let role: string | undefined;
-  // pg runs a client's queries in order, so a SET ROLE queued on connect runs before anything else.
-  pool.on('connect', (client) => {
-    if (role) client.query(`set role ${pg.escapeIdentifier(role)}`).catch(() => {});
-  });
+  return pool;
+}
+
+export async function openPostgres(options: PostgresOptions): Promise<Store> {
+  const max = options.max ?? 10;
+  let pool = newPool(options.connectionString, max);
   let listener: pg.Client | undefined;
   const handlers = new Map<string, Set<(payload: string) => void>>();
 
@@ -105,11 +114,11 @@ export async function openPostgres(options: PostgresOptions): Promise<Store> {
       await pool.query('select pg_notify($1, $2)', [channel, payload]);
     },
     async assumeRole(name: string) {
-      role = name;
-      // Connections opened before now: end them, so every connection in use has the role.
-      const idle = [];
-      for (let i = 0; i < pool.idleCount; i++) idle.push(await pool.connect());
-      for (const client of idle) client.release(true);
+      if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`invalid role name ${name}`);
+      // A new pool whose sessions start in the role; the old one (used by migrations) is closed.
+      const old = pool;
+      pool = newPool(withRole(options.connectionString, name), max);
+      await old.end();
     },
     async close() {
       await listener?.end().catch(() => {});

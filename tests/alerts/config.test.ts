@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.ts';
 
 const base = { NTK_DATA_DIR: '/nonexistent-test-dir' };
-const production = { ...base, DATABASE_URL: 'postgres://db/ntk', NTK_DEMO: '0', NTK_HASH_KEY: 'h'.repeat(32) };
+const production = { ...base, DATABASE_URL: 'postgres://db/ntk', NTK_DEMO: '0', NTK_HASH_KEY: 'h'.repeat(32), NTK_AUDIT_SIGNING_KEY: '/keys/audit.pem' };
 
 function failure(env: Record<string, string>): ConfigError {
   try {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeKinds } from '../support/stores.ts';
-import { startTestService, type TestService } from '../support/app.ts';
+import { startTestService, type TestService, type TestUser } from '../support/app.ts';
 import { feedFixture, NHS, users } from '../support/fixture.ts';
 import { verifyConsistency, verifyInclusion } from '../../src/audit/merkle.ts';
 import { verifyCheckpointNote } from '../../src/audit/checkpoint.ts';
@@ -23,7 +23,7 @@ describe.each(storeKinds)('audit API for IG officers ($name)', (kind) => {
     svc = await startTestService(kind);
     await feedFixture(svc);
     ig = `Bearer ${svc.tokenFor(users.ig)}`;
-    const read = (user: typeof users.hv, child: string, sections: string[]) =>
+    const read = (user: TestUser, child: string, sections: string[]) =>
       svc.http.post('/v1/authorise').set('Authorization', `Bearer ${svc.tokenFor(user)}`).send({ child, sections, action: 'read', purposeOfUse: 'TREAT' }).expect(200);
     await read(users.hv, NHS.toddler, ['immunisations', 'health-visiting']);
     await read(users.gp, NHS.toddler, ['immunisations']);
