@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import type { Store } from './store/store.ts';
 import { openStore } from './store/open.ts';
+import { traced } from './store/traced.ts';
 import { migrate } from './store/migrate.ts';
 import { AuditLog } from './audit/log.ts';
 import { PolicyHolder } from './policy/holder.ts';
@@ -63,7 +64,7 @@ const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/;
 
 export async function buildService(config: Config, options: BuildOptions = {}): Promise<Service> {
   const log = options.log ?? createLogger(config.logLevel);
-  const store = options.store ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
+  const store = traced(options.store ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir })));
   await migrate(store);
   await options.prepare?.(store);
   await store.assumeRole(SERVICE_ROLE);
