@@ -11,7 +11,7 @@ import { traced } from './store/traced.ts';
 import { migrate } from './store/migrate.ts';
 import { AuditLog } from './audit/log.ts';
 import { PolicyHolder } from './policy/holder.ts';
-import { verifyToken } from './identity/verify.ts';
+import { TokenVerifier } from './identity/verify.ts';
 import { loadIssuersFile, type TrustedIssuer } from './identity/issuers.ts';
 import { unauthorized } from './http/problem.ts';
 import { Metrics } from './http/metrics.ts';
@@ -94,6 +94,7 @@ export async function buildService(config: Config, options: BuildOptions = {}): 
   if (options.listenPolicy ?? options.watchPolicy) await store.listen('ntk_policy', () => void policy.reload());
   const issuers = [...(config.jwtIssuersFile ? loadIssuersFile(config.jwtIssuersFile) : []), ...(options.issuers ?? [])];
   const metrics = new Metrics();
+  const tokens = new TokenVerifier(issuers);
 
   const services: Services = {
     config,
@@ -112,7 +113,7 @@ export async function buildService(config: Config, options: BuildOptions = {}): 
       if (!header) throw unauthorized('an access token is required: Authorization: Bearer <JWT>');
       const m = BEARER.exec(header);
       if (!m) throw unauthorized('the Authorization header must be "Bearer <JWT>"');
-      return verifyToken(m[1], issuers);
+      return tokens.verify(m[1]);
     },
   };
   await audit.appendOne({ kind: 'policy', policyVersion: policy.current.version, details: { loaded: policy.loaded, at: 'start' } });

@@ -14,7 +14,6 @@ import { recordChange } from '../feeds/changes.ts';
 import { enqueueAlert } from '../alerts/outbox.ts';
 import { alertRecipients } from '../alerts/recipients.ts';
 import { reasonError, rejectIf } from '../grants/checks.ts';
-import { reasonCodes } from './reason-codes.ts';
 
 export interface DeclareInput {
   child: string;
@@ -26,7 +25,7 @@ export interface DeclareInput {
 function check(services: Services, input: DeclareInput): FieldError[] {
   const { parameters } = services.policy.current;
   const { maxMinutes, minReasonLength } = parameters.breakGlass;
-  const codes = reasonCodes(parameters);
+  const codes = parameters.breakGlass.reasonCodes;
   const errors: FieldError[] = [];
   if (!codes.includes(input.reasonCode)) errors.push({ field: 'body.reasonCode', message: `must be one of ${codes.join(', ')}` });
   errors.push(...reasonError('body.reason', input.reason, minReasonLength));

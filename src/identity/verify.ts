@@ -40,3 +40,37 @@ export function verifyToken(token: string, issuers: TrustedIssuer[]): Cis2Claims
   if (!claims.success) throw unauthorized('the access token lacks the required claims');
   return claims.data;
 }
+
+/**
+ * Verifies tokens, remembering those already verified: a clinical system sends the same token with
+ * every request of a session, and an ECDSA verification costs more than the rest of a decision.
+ * A remembered token is still checked against the clock on every use (exp, nbf, 60 s skew), and
+ * only a token whose signature and claims verified is remembered, keyed by its exact bytes.
+ */
+export class TokenVerifier {
+  private readonly verified = new Map<string, { claims: Cis2Claims; exp: number; nbf: number }>();
+
+  constructor(
+    private readonly issuers: TrustedIssuer[],
+    private readonly max = 10_000,
+    private readonly nowSeconds: () => number = () => Date.now() / 1000,
+  ) {}
+
+  verify(token: string): Cis2Claims {
+    const hit = this.verified.get(token);
+    const now = this.nowSeconds();
+    if (hit) {
+      if (now > hit.exp + CLOCK_SKEW_SECONDS) {
+        this.verified.delete(token);
+        throw unauthorized('the access token has expired');
+      }
+      if (now + CLOCK_SKEW_SECONDS < hit.nbf) throw unauthorized('the access token is not valid yet');
+      return hit.claims;
+    }
+    const claims = verifyToken(token, this.issuers);
+    const payload = jwt.decode(token) as jwt.JwtPayload;
+    if (this.verified.size >= this.max) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, { claims, exp: payload.exp!, nbf: payload.nbf ?? 0 });
+    return claims;
+  }
+}
