@@ -3,8 +3,9 @@
  * children on their team's caseload, children they have no relationship with, children granted to them by
  * a safeguarding lead, and a paediatric clinician with live break-glass declarations.
  *
- * Grants and break-glass are written straight into the tables of migrations/002 (what the decision reads):
- * POST /v1/grants and /v1/break-glass are not in the API yet. Ids are new each run; old rows expire.
+ * Grants and break-glass are written straight into the tables of migrations/002 (what the decision reads),
+ * not through POST /v1/grants and /v1/break-glass: a thousand declarations by one clinician through the API
+ * would raise a thousand IG alerts and the per-user break-glass flags. Ids are new each run; old rows expire.
  */
 import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../src/store/store.ts';
@@ -46,7 +47,7 @@ export function claimsFor(a: Actor, name = a.userId): Cis2Claims {
       { person_roleid: roleId, org_code: a.orgCode, role_code: a.roleCode, activity_codes: a.activities, workgroups_codes: a.workgroups },
     ],
     azp: 'bench-clinical-system',
-  } as unknown as Cis2Claims;
+  };
 }
 
 export async function buildFixture(db: Queryable, size: number): Promise<Fixture> {
