@@ -32,8 +32,7 @@ export async function decideFor(services: Services, claims: Cis2Claims, req: Aut
   const policy = services.policy.current;
   const now = services.now();
   const { subjects, workgroups, orgCode } = candidateSubjects(claims);
-  const lookbackDays = Math.max(0, ...Object.values(policy.parameters.relationshipGraceDays));
-  const gathered = await gatherFacts(services.store, { child: req.child, userId: claims.sub, subjects, workgroups, orgCode, now, lookbackDays });
+  const gathered = await gatherFacts(services.store, { child: req.child, userId: claims.sub, subjects, workgroups, orgCode, now, lookbackDays: policy.lookbackDays });
   if (req.atLeast && seqOf(req.atLeast) > gathered.factSeq) {
     throw invalidField('body.atLeast', 'this consistency token was not issued by this service');
   }

@@ -39,8 +39,7 @@ select u.id, u.name, u.org_code, (select kind from orgs where code = u.org_code)
 export async function exposureOf(services: Services, nhsNumber: string) {
   const policy = services.policy.current;
   const now = services.now();
-  const lookback = Math.max(0, ...Object.values(policy.parameters.relationshipGraceDays));
-  const since = new Date(now.getTime() - lookback * 86_400_000);
+  const since = new Date(now.getTime() - policy.lookbackDays * 86_400_000);
   const [facts, candidates] = await Promise.all([
     gatherChildFacts(services.store, nhsNumber, since),
     services.store.query<Candidate>(CANDIDATES, [nhsNumber, now.toISOString(), since.toISOString()]),

@@ -32,8 +32,7 @@ export async function reachOf(services: Services, userId: string) {
   if (!user) throw notFound('no user with this id has been fed');
   const { role } = inferRole(policy.roles, user.teams, user.org_kind ?? undefined);
   // Relationships still within their type's grace period count (the decision applies the grace exactly).
-  const lookback = Math.max(0, ...Object.values(policy.parameters.relationshipGraceDays));
-  const since = new Date(now.getTime() - lookback * 86_400_000);
+  const since = new Date(now.getTime() - policy.lookbackDays * 86_400_000);
   const groups = (await services.store.query<{ type: string; age: number; children: number }>(REACH, [userId, now.toISOString(), since.toISOString()])).rows;
   const byBasis: Record<string, number> = {};
   let readable = 0;

@@ -11,7 +11,6 @@ import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-ope
 import { SpanStatusCode, trace } from '@opentelemetry/api';
 import { Problem, notFound, unavailable } from './problem.ts';
 import { mountRoutes, registerOpenApi, type AnyRoute } from './route.ts';
-import { requestContext } from './context.ts';
 import { opsRoutes } from './ops.ts';
 import { scrubUrl } from '../log.ts';
 import { StoreUnavailableError } from '../store/store.ts';
@@ -60,7 +59,8 @@ export function createApp(services: Services, featureRoutes: AnyRoute[]): { app:
         if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
         span.end();
       });
-      requestContext.run({ requestId, log: services.log.child({ requestId }) }, next);
+      // next() runs inside the active span; pino-http gives req.log with the request id.
+      next();
     });
   });
   app.use(

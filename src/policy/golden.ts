@@ -114,8 +114,7 @@ async function seedAndDecide(tx: Queryable, policy: Policy, file: string, c: Gol
   }
   const org = c.org ?? 'RNU';
   const subjects = [`user:${user}`, ...teams.map((t) => `team:${t.id}`), `org:${org}`];
-  const lookbackDays = Math.max(0, ...Object.values(policy.parameters.relationshipGraceDays));
-  const gathered = await gatherFacts(tx, { child: CHILD, userId: user, subjects, workgroups: teams.map((t) => t.id), orgCode: org, now, lookbackDays });
+  const gathered = await gatherFacts(tx, { child: CHILD, userId: user, subjects, workgroups: teams.map((t) => t.id), orgCode: org, now, lookbackDays: policy.lookbackDays });
   const principal: Principal = { userId: user, machine: false, role: c.role, orgCode: org, activities: c.activities ?? [], workgroups: teams.map((t) => t.id), teams: gathered.teams };
   const decisions = decide(principal, { sections: c.sections, action: 'read', purpose: c.purpose, breakGlassId: c.breakGlassId }, gathered.facts, policy, now);
 

@@ -63,6 +63,8 @@ export class Policy {
   /** role|section|purpose triples that some allow rule opens (to tell PURPOSE_NOT_PERMITTED apart). */
   private readonly opened = new Set<string>();
   private readonly sectionsByRole = new Map<string, Set<string>>();
+  /** How far back an ended relationship can still count: the longest grace period of any type. */
+  readonly lookbackDays: number;
 
   private constructor(
     readonly version: string,
@@ -70,7 +72,9 @@ export class Policy {
     readonly roles: RoleMapping,
     readonly parameters: Parameters,
     readonly loadedAt: Date,
-  ) {}
+  ) {
+    this.lookbackDays = Math.max(0, ...Object.values(parameters.relationshipGraceDays));
+  }
 
   static async fromFiles(files: PolicyFiles): Promise<Policy> {
     const version = 'sha256:' + createHash('sha256')
