@@ -8,7 +8,7 @@ import type { TeamInfo } from '../identity/principal.ts';
 import type { Principal } from '../identity/principal.ts';
 import { decide } from '../policy/decide.ts';
 import { PURPOSES, SECTIONS } from '../policy/vocabulary.ts';
-import { gatherChildFacts } from './child-facts.ts';
+import { gatherChildFacts } from '../facts/child.ts';
 import { inferRole } from './infer-role.ts';
 
 interface Candidate {

@@ -6,7 +6,8 @@
  */
 import type { Queryable } from '../store/store.ts';
 import type { TeamInfo } from '../identity/principal.ts';
-import type { BreakGlassFact, ChildFacts, Facts, GrantFact, RelationshipFact } from '../policy/facts.ts';
+import type { Facts } from '../policy/facts.ts';
+import { BREAK_GLASS_JSON, CHILD_JSON, GRANTS_JSON, RELATIONSHIPS_JSON, toFacts, type FactsRow } from './shape.ts';
 
 export interface GatherInput {
   child: string;
@@ -32,28 +33,19 @@ const SQL = `
 with t as (select id, kind, area, schools from teams where id = any($3::text[])),
      s as (select unnest($2::text[]) as subject union select 'school:' || unnest(schools) from t)
 select
-  (select json_build_object('nhsNumber', nhs_number, 'dateOfBirth', date_of_birth::text, 'area', area, 'sealed', sealed,
-          'restricted', restricted, 'labels', labels, 'consentWithheld', consent_withheld)
-     from children where nhs_number = $1) as child,
+  (select ${CHILD_JSON} from children where nhs_number = $1) as child,
   (select coalesce(json_agg(json_build_object('id', id, 'kind', kind, 'area', area, 'schools', schools)), '[]') from t) as teams,
   (select kind from orgs where code = $4) as org_kind,
-  (select coalesce(json_agg(json_build_object('id', id, 'subject', subject, 'type', type, 'validFrom', valid_from, 'validTo', valid_to)), '[]')
-     from relationships
+  (select ${RELATIONSHIPS_JSON} from relationships
     where child = $1 and subject in (select subject from s) and (valid_to is null or valid_to > $6::timestamptz)) as relationships,
-  (select coalesce(json_agg(json_build_object('id', id, 'grantee', grantee, 'sections', sections, 'purpose', purpose,
-          'expiresAt', expires_at, 'revokedAt', revoked_at)), '[]')
-     from grants where child = $1 and grantee = any($2::text[]) and revoked_at is null and expires_at > $6::timestamptz) as grants,
-  (select coalesce(json_agg(json_build_object('id', id, 'userId', user_id, 'child', child, 'startedAt', started_at, 'expiresAt', expires_at)), '[]')
-     from break_glass where user_id = $5 and child = $1 and expires_at > $6::timestamptz) as break_glass,
+  (select ${GRANTS_JSON} from grants
+    where child = $1 and grantee = any($2::text[]) and revoked_at is null and expires_at > $6::timestamptz) as grants,
+  (select ${BREAK_GLASS_JSON} from break_glass where user_id = $5 and child = $1 and expires_at > $6::timestamptz) as break_glass,
   (select coalesce(max(seq), 0) from fact_changes) as fact_seq`;
 
-interface Row {
-  child: ChildFacts | null;
+interface Row extends FactsRow {
   teams: TeamInfo[];
   org_kind: string | null;
-  relationships: (Omit<RelationshipFact, 'validFrom' | 'validTo'> & { validFrom: string; validTo: string | null })[];
-  grants: (Omit<GrantFact, 'expiresAt' | 'revokedAt'> & { expiresAt: string; revokedAt: string | null })[];
-  break_glass: (Omit<BreakGlassFact, 'startedAt' | 'expiresAt'> & { startedAt: string; expiresAt: string })[];
   fact_seq: number;
 }
 
@@ -69,12 +61,7 @@ export async function gatherFacts(db: Queryable, input: GatherInput): Promise<Ga
   ]);
   const r = rows[0];
   return {
-    facts: {
-      child: r.child ?? undefined,
-      relationships: r.relationships.map((x) => ({ ...x, validFrom: new Date(x.validFrom), validTo: x.validTo ? new Date(x.validTo) : null })),
-      grants: r.grants.map((g) => ({ ...g, expiresAt: new Date(g.expiresAt), revokedAt: g.revokedAt ? new Date(g.revokedAt) : null })),
-      breakGlass: r.break_glass.map((b) => ({ ...b, startedAt: new Date(b.startedAt), expiresAt: new Date(b.expiresAt) })),
-    },
+    facts: toFacts(r),
     teams: r.teams,
     orgKind: r.org_kind ?? undefined,
     factSeq: Number(r.fact_seq),
