@@ -111,7 +111,7 @@ export function markdown(r: Results): string {
   out.push(`| verifier (node audit/verify.mjs, same file) | ${n(a.verifier.eventsPerSecond)} events/s (${n(a.verifier.seconds, 1)} s): ${a.verifier.ok ? 'OK' : 'FAILED'} |`);
   out.push(`| raw SHA-256, one per line, same file | ${n(a.rawSha256.eventsPerSecond)} lines/s (${n(a.rawSha256.seconds, 1)} s) |`);
   out.push(`| verifier / raw | ${n(a.verifierVsRaw, 2)}× |`);
-  out.push(`| append, AuditLog group commit + Merkle hook, ${a.append.appenders} concurrent appenders | ${n(a.append.eventsPerSecond)} events/s, mean batch ${n(a.append.meanBatch, 1)}, p50 ${ms(a.append.latency.p50)} ms, p99 ${ms(a.append.latency.p99)} ms |`);
+  out.push(`| append, AuditLog group commit with the Merkle tree, ${a.append.appenders} concurrent appenders | ${n(a.append.eventsPerSecond)} events/s, mean batch ${n(a.append.meanBatch, 1)}, p50 ${ms(a.append.latency.p50)} ms, p99 ${ms(a.append.latency.p99)} ms |`);
   out.push(`| whole trail sequence check | ${n(r.trail.events)} events, seq ${r.trail.min}..${r.trail.max}: ${r.trail.gapFree ? 'gap-free, no duplicates' : 'NOT gap-free'} |`, '');
   return out.join('\n');
 }

@@ -1,11 +1,12 @@
 /**
  * The audit log writer, with group commit.
  *
- * Callers `append()` events and wait; concurrent appends are gathered into one transaction.
- * Inside it, sequence numbers are reserved by incrementing the single audit_head row (its row lock
- * serialises every writer, across processes too), so the sequence is gap-free and totally ordered.
+ * Callers `append()` events and wait; concurrent appends are gathered into one batch, written in one
+ * statement (or, when another process appended last, one transaction: see `write`). Sequence numbers
+ * are reserved by incrementing the single audit_head row (its row lock serialises every writer, across
+ * processes too), so the sequence is gap-free and totally ordered.
  * The promise resolves only after COMMIT: a caller that has its AppendedEvent knows the event is durable.
- * If the transaction fails, every waiter in the batch is rejected and nothing of the batch is kept
+ * If the write fails, every waiter in the batch is rejected and nothing of the batch is kept
  * (fail closed: the caller must not act on an unaudited decision).
  */
 import { randomUUID } from 'node:crypto';
@@ -13,6 +14,7 @@ import { trace } from '@opentelemetry/api';
 import type { Queryable, Store } from '../store/store.ts';
 import { StoreUnavailableError } from '../store/store.ts';
 import { canonicalBytes, leafHash, type AuditEventInput } from './event.ts';
+import { growTree, type AuditTree, type Frontier } from './tree.ts';
 
 export interface AppendedEvent {
   id: string;
@@ -20,8 +22,6 @@ export interface AppendedEvent {
   ts: string;
 }
 
-/** Called inside the append transaction with the new leaves, so derived state (the Merkle tree) commits with them. */
-export type AppendHook = (tx: Queryable, firstSeq: number, leafHashes: Buffer[]) => Promise<void>;
 
 interface Prepared {
   input: AuditEventInput;
@@ -44,17 +44,19 @@ const tracer = trace.getTracer('needtoknow');
 export class AuditLog {
   private queue: Pending[] = [];
   private flushing = false;
-  private hooks: AppendHook[] = [];
   private closed = false;
   /** Counters for /metrics. */
   batches = 0;
   events = 0;
 
-  constructor(private readonly store: Store) {}
+  /** Counters for /metrics and the bench: batches written in one statement, and those that needed the transaction. */
+  fastBatches = 0;
 
-  onAppend(hook: AppendHook): void {
-    this.hooks.push(hook);
-  }
+  /** `tree`: the Merkle tree written with the events (a log without one writes events only, as older writers did). */
+  constructor(
+    private readonly store: Store,
+    private readonly tree?: AuditTree,
+  ) {}
 
   /** Appends events and resolves once they are committed, in the given order. */
   append(inputs: AuditEventInput[]): Promise<AppendedEvent[]> {
@@ -113,13 +115,46 @@ export class AuditLog {
    */
   async appendWithin(tx: Queryable, inputs: AuditEventInput[]): Promise<AppendedEvent[]> {
     if (!inputs.length) return [];
-    const written = await this.writeIn(tx, inputs.map(prepare));
+    // The caller's transaction may yet roll back, so what it leaves behind is not remembered.
+    const { events } = await this.writeIn(tx, inputs.map(prepare));
     this.events += inputs.length;
-    return written;
+    return events;
   }
 
-  private write(inputs: Prepared[]): Promise<AppendedEvent[]> {
-    return this.store.transaction((tx) => this.writeIn(tx, inputs));
+  /**
+   * One batch. The usual case is ONE autocommit statement: when this process made the last append, it
+   * knows the tree's frontier at that size, so it can number the events, hash them and compute the new
+   * Merkle nodes before talking to the database, and send the audit_head update (conditional on the head
+   * still being at that size), the events and the nodes together. Any other writer in between moves the
+   * head, the statement changes nothing, and the batch goes the slow way: a transaction that reads the
+   * head under its row lock, and the frontier.
+   */
+  private async write(prepared: Prepared[]): Promise<AppendedEvent[]> {
+    const known = this.tree?.remembered();
+    if (known) {
+      const fast = await this.writeAt(known, prepared).catch((err: unknown) => {
+        this.tree!.forget();
+        throw err;
+      });
+      if (fast) return fast;
+      this.tree!.forget();
+    }
+    const { events, after } = await this.store.transaction((tx) => this.writeIn(tx, prepared));
+    if (after) this.tree!.remember(after);
+    return events;
+  }
+
+  private async writeAt(known: Frontier, prepared: Prepared[]): Promise<AppendedEvent[] | undefined> {
+    const first = known.size;
+    const rows = rowsOf(prepared, first);
+    const grown = growTree(known, rows.leaves);
+    const r = await this.store.query<{ appended: number }>(APPEND_AT, [
+      ...rows.params, prepared.length, grown.rows.levels, grown.rows.indexes, grown.rows.hashes,
+    ]);
+    if (Number(r.rows[0].appended) !== 1) return undefined;
+    this.fastBatches++;
+    this.tree!.remember(grown.after);
+    return prepared.map((p, i) => ({ id: p.id, seq: first + i, ts: p.ts }));
   }
 
   /**
@@ -127,38 +162,62 @@ export class AuditLog {
    * its canonical body built by prepare() before the lock, hashes and inserts. Only the splice and a
    * SHA-256 per event run while the lock is held.
    */
-  private async writeIn(tx: Queryable, prepared: Prepared[]): Promise<AppendedEvent[]> {
+  private async writeIn(tx: Queryable, prepared: Prepared[]): Promise<{ events: AppendedEvent[]; after?: Frontier }> {
     const n = prepared.length;
     const head = await tx.query<{ tree_size: number }>('update audit_head set tree_size = tree_size + $1 where id = 1 returning tree_size', [n]);
-    const first = head.rows[0].tree_size - n;
-    const bodies = prepared.map((p, i) => Buffer.from(`${p.head}${first + i}${p.tail}`, 'utf8'));
-    const leaves = bodies.map(leafHash);
-    const inputs = prepared.map((p) => p.input);
-    await tx.query(
-      `insert into audit_events (seq, id, ts, kind, actor, actor_org, child, section, decision, break_glass, request_id, body, leaf_hash)
-       select $1::bigint + u.ord - 1, u.id, u.ts, u.kind, u.actor, u.actor_org, u.child, u.section, u.decision, u.break_glass, u.request_id, u.body, u.leaf_hash
-         from unnest($2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
-                     $10::boolean[], $11::text[], $12::text[], $13::bytea[])
-              with ordinality as u(id, ts, kind, actor, actor_org, child, section, decision, break_glass, request_id, body, leaf_hash, ord)`,
-      [
-        first,
-        prepared.map((p) => p.id),
-        prepared.map((p) => p.ts),
-        inputs.map((e) => e.kind),
-        inputs.map((e) => e.actor?.user ?? null),
-        inputs.map((e) => e.actor?.org ?? null),
-        inputs.map((e) => e.child ?? null),
-        inputs.map((e) => e.section ?? null),
-        inputs.map((e) => e.decision ?? null),
-        inputs.map((e) => e.breakGlass === true),
-        inputs.map((e) => e.requestId ?? null),
-        bodies.map((b) => b.toString('utf8')),
-        leaves,
-      ],
-    );
-    for (const hook of this.hooks) await hook(tx, first, leaves);
-    return prepared.map((p, i) => ({ id: p.id, seq: first + i, ts: p.ts }));
+    const first = Number(head.rows[0].tree_size) - n;
+    const rows = rowsOf(prepared, first);
+    await tx.query(INSERT_EVENTS, rows.params);
+    const after = this.tree ? await this.tree.append(tx, first, rows.leaves) : undefined;
+    return { events: prepared.map((p, i) => ({ id: p.id, seq: first + i, ts: p.ts })), after };
   }
+}
+
+/** $1 the first seq, $2..$13 the columns, one array each. */
+const EVENTS_FROM = `select $1::bigint + u.ord - 1, u.id, u.ts, u.kind, u.actor, u.actor_org, u.child, u.section, u.decision, u.break_glass, u.request_id, u.body, u.leaf_hash
+    from unnest($2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+                $10::boolean[], $11::text[], $12::text[], $13::bytea[])
+         with ordinality as u(id, ts, kind, actor, actor_org, child, section, decision, break_glass, request_id, body, leaf_hash, ord)`;
+const EVENT_COLUMNS = 'seq, id, ts, kind, actor, actor_org, child, section, decision, break_glass, request_id, body, leaf_hash';
+const INSERT_EVENTS = `insert into audit_events (${EVENT_COLUMNS}) ${EVENTS_FROM}`;
+
+/**
+ * The one-statement append: $14 events at seq $1.. if and only if audit_head is still at $1, with their
+ * Merkle nodes ($15-$17). The update takes the row lock (waiting for any other writer to commit, then
+ * re-checking the size), so the inserts happen exactly when the numbering was right; `appended` says which.
+ */
+const APPEND_AT = `with head as (
+    update audit_head set tree_size = tree_size + $14 where id = 1 and tree_size = $1 returning tree_size),
+  events as (
+    insert into audit_events (${EVENT_COLUMNS}) ${EVENTS_FROM} where exists (select from head)),
+  nodes as (
+    insert into audit_merkle_nodes (level, idx, hash)
+    select * from unnest($15::smallint[], $16::bigint[], $17::bytea[]) where exists (select from head))
+  select count(*)::int as appended from head`;
+
+/** The bodies numbered from `first`, their leaf hashes, and the insert's parameters $1..$13. */
+function rowsOf(prepared: Prepared[], first: number): { leaves: Buffer[]; params: unknown[] } {
+  const bodies = prepared.map((p, i) => `${p.head}${first + i}${p.tail}`);
+  const leaves = bodies.map((b) => leafHash(Buffer.from(b, 'utf8')));
+  const inputs = prepared.map((p) => p.input);
+  return {
+    leaves,
+    params: [
+      first,
+      prepared.map((p) => p.id),
+      prepared.map((p) => p.ts),
+      inputs.map((e) => e.kind),
+      inputs.map((e) => e.actor?.user ?? null),
+      inputs.map((e) => e.actor?.org ?? null),
+      inputs.map((e) => e.child ?? null),
+      inputs.map((e) => e.section ?? null),
+      inputs.map((e) => e.decision ?? null),
+      inputs.map((e) => e.breakGlass === true),
+      inputs.map((e) => e.requestId ?? null),
+      bodies,
+      leaves,
+    ],
+  };
 }
 
 /** A seq no real event reaches, marking where the seq goes in the canonical body. */

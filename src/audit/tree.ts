@@ -1,13 +1,12 @@
 /**
  * The audit trail's RFC 9162 Merkle tree, persisted incrementally in audit_merkle_nodes (migration 005).
  *
- * Every complete subtree's hash is stored once, when its last leaf is appended, by `hook` (register it
- * with `auditLog.onAppend(tree.hook)`): it runs inside the append transaction, under the audit_head row
- * lock, so nodes commit with their events and writers are serialised across processes.
+ * Every complete subtree's hash is stored once, when its last leaf is appended, by the AuditLog it is given
+ * to (`new AuditLog(store, tree)`), in the same statement or transaction as the events, under the
+ * audit_head row lock, so nodes commit with their events and writers are serialised across processes.
  * The root of any size, and inclusion and consistency proofs between any sizes, are folds of O(log n)
  * stored nodes fetched in one query (see the plans in merkle.ts); the events themselves are never reread.
  */
-import type { AppendHook } from './log.ts';
 import type { Queryable, Store } from '../store/store.ts';
 import {
   consistencyPlan,
@@ -54,8 +53,31 @@ async function storedSize(db: Queryable): Promise<number> {
 export class AuditTree {
   constructor(private readonly store: Store) {}
 
-  /** The AuditLog append hook: adds the new leaves (indexes firstSeq, firstSeq+1, ...) to the tree. */
-  readonly hook: AppendHook = async (tx, firstSeq, leafHashes) => {
+  /**
+   * The frontier after this process's last committed append. Stored nodes never change, so it stays true
+   * of the tree at its size forever; whether the tree is still at that size is for the database to say
+   * (AuditLog's one-statement append checks audit_head under its row lock and falls back when it moved).
+   */
+  private last?: Frontier;
+
+  remembered(): Frontier | undefined {
+    return this.last;
+  }
+
+  remember(f: Frontier): void {
+    if (!this.last || f.size >= this.last.size) this.last = f;
+  }
+
+  forget(): void {
+    this.last = undefined;
+  }
+
+  /**
+   * The slow path, inside the append transaction under the audit_head row lock: reads the frontier
+   * (catching the tree up first if events were appended without it), writes the new nodes, and returns
+   * the frontier after them, to be remembered once the transaction commits.
+   */
+  async append(tx: Queryable, firstSeq: number, leafHashes: Buffer[]): Promise<Frontier> {
     // One query both fetches the frontier and proves the tree has exactly firstSeq leaves:
     // leaf firstSeq - 1 must be there and leaf firstSeq must not.
     const frontier = rangeNodes(0, firstSeq);
@@ -66,13 +88,10 @@ export class AuditTree {
       frontier.every((n) => got.has(key(n.level, n.index))) &&
       !got.has(key(0, firstSeq)) &&
       (firstSeq === 0 || got.has(key(0, firstSeq - 1)));
-    if (ready) {
-      await this.appendLeaves(tx, firstSeq, leafHashes, frontier.map((n) => got.get(key(n.level, n.index))!));
-      return;
-    }
+    if (ready) return this.appendLeaves(tx, firstSeq, leafHashes, frontier.map((n) => got.get(key(n.level, n.index))!));
     await this.catchUp(tx, firstSeq);
-    await this.appendLeaves(tx, firstSeq, leafHashes);
-  };
+    return this.appendLeaves(tx, firstSeq, leafHashes);
+  }
 
   /** Number of leaves in the tree (equal to the committed audit events when the hook is registered). */
   size(): Promise<number> {
@@ -172,11 +191,10 @@ export class AuditTree {
   }
 
   /**
-   * Writes leaf nodes start.. and every complete subtree they finish, in one INSERT.
-   * `frontier` are the hashes of rangeNodes(0, start) (fetched here when not given).
+   * Writes leaf nodes start.. and every complete subtree they finish, in one INSERT, and returns the
+   * frontier after them. `frontier` are the hashes of rangeNodes(0, start) (fetched here when not given).
    */
-  private async appendLeaves(tx: Queryable, start: number, leaves: Buffer[], frontier?: Buffer[]): Promise<void> {
-    if (!leaves.length) return;
+  private async appendLeaves(tx: Queryable, start: number, leaves: Buffer[], frontier?: Buffer[]): Promise<Frontier> {
     const frontierNodes = rangeNodes(0, start);
     if (!frontier) {
       const got = await fetchNodes(tx, frontierNodes);
@@ -186,36 +204,55 @@ export class AuditTree {
         return h;
       });
     }
-    // pending[level] = hash of the complete subtree at that level still waiting for its right sibling.
     const pending: (Buffer | undefined)[] = [];
     frontierNodes.forEach((n, i) => (pending[n.level] = frontier![i]));
-    const levels: number[] = [];
-    const indexes: number[] = [];
-    const hashes: Buffer[] = [];
-    leaves.forEach((leaf, i) => {
-      let h = leaf;
-      let level = 0;
-      let index = start + i;
-      levels.push(0);
-      indexes.push(index);
-      hashes.push(h);
-      while (index % 2 === 1) {
-        h = hashChildren(pending[level]!, h);
-        pending[level] = undefined;
-        level++;
-        index = (index - 1) / 2;
-        levels.push(level);
-        indexes.push(index);
-        hashes.push(h);
-      }
-      pending[level] = h;
-    });
-    await tx.query(
-      `insert into audit_merkle_nodes (level, idx, hash)
-       select * from unnest($1::smallint[], $2::bigint[], $3::bytea[])`,
-      [levels, indexes, hashes],
-    );
+    const grown = growTree({ size: start, pending }, leaves);
+    if (leaves.length) await tx.query(INSERT_NODES, [grown.rows.levels, grown.rows.indexes, grown.rows.hashes]);
+    return grown.after;
   }
+}
+
+/**
+ * The right edge of the tree at `size`: pending[level] is the hash of the complete subtree at that level
+ * still waiting for its right sibling (exactly the nodes rangeNodes(0, size) names).
+ */
+export interface Frontier {
+  size: number;
+  pending: readonly (Buffer | undefined)[];
+}
+
+export interface NodeRows {
+  levels: number[];
+  indexes: number[];
+  hashes: Buffer[];
+}
+
+export const INSERT_NODES = `insert into audit_merkle_nodes (level, idx, hash)
+  select * from unnest($1::smallint[], $2::bigint[], $3::bytea[])`;
+
+/** The nodes that appending `leaves` to the tree at `from` completes (leaves included), and the frontier after. Pure. */
+export function growTree(from: Frontier, leaves: readonly Buffer[]): { rows: NodeRows; after: Frontier } {
+  const pending = [...from.pending];
+  const rows: NodeRows = { levels: [], indexes: [], hashes: [] };
+  leaves.forEach((leaf, i) => {
+    let h = leaf;
+    let level = 0;
+    let index = from.size + i;
+    rows.levels.push(0);
+    rows.indexes.push(index);
+    rows.hashes.push(h);
+    while (index % 2 === 1) {
+      h = hashChildren(pending[level]!, h);
+      pending[level] = undefined;
+      level++;
+      index = (index - 1) / 2;
+      rows.levels.push(level);
+      rows.indexes.push(index);
+      rows.hashes.push(h);
+    }
+    pending[level] = h;
+  });
+  return { rows, after: { size: from.size + leaves.length, pending } };
 }
 
 function checkSize(n: number): number {

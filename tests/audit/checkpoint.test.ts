@@ -97,9 +97,8 @@ describe.each(storeKinds)('checkpointer: $name', (kind) => {
 
   beforeAll(async () => {
     store = await kind.open();
-    log = new AuditLog(store);
     tree = new AuditTree(store);
-    log.onAppend(tree.hook);
+    log = new AuditLog(store, tree);
     dir = await mkdtemp(path.join(tmpdir(), 'ntk-cp-'));
   });
   afterAll(async () => {

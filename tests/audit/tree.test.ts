@@ -39,9 +39,8 @@ describe.each(storeKinds)('audit tree: $name', (kind) => {
 
   beforeAll(async () => {
     store = await kind.open();
-    log = new AuditLog(store);
     tree = new AuditTree(store);
-    log.onAppend(tree.hook);
+    log = new AuditLog(store, tree);
     // Batches of every size from 1 up, so subtrees complete inside and across batches.
     let i = 0;
     for (let b = 1; i < N; b++) {
@@ -128,6 +127,60 @@ describe.each(storeKinds)('audit tree: $name', (kind) => {
     const after = await storedLeaves(store);
     expect(await tree.root(after.length)).toEqual(rootOf(after));
     leaves = after;
+  });
+
+  it('writes a batch in one statement when this writer appended last', async () => {
+    const counted = counting(store);
+    const t = new AuditTree(counted.store);
+    const own = new AuditLog(counted.store, t);
+    await own.appendOne(event(5000)); // the first append learns the frontier (a transaction)
+    counted.reset();
+    const fastBefore = own.fastBatches;
+    await own.append([event(5001), event(5002), event(5003)]);
+    expect(counted.count()).toBe(1);
+    expect(own.fastBatches).toBe(fastBefore + 1);
+    await own.close();
+    const all = await storedLeaves(store);
+    expect(await tree.root(all.length)).toEqual(rootOf(all));
+    leaves = all;
+  });
+
+  it('falls back to the transaction when another writer appended in between, and stays gap-free', async () => {
+    // Two writers with their own trees, as two processes have: each one's remembered frontier goes stale
+    // whenever the other appends, and its next batch must notice and take the slow path.
+    const a = new AuditLog(store, new AuditTree(store));
+    const b = new AuditLog(store, new AuditTree(store));
+    for (let round = 0; round < 6; round++) {
+      await a.append([event(6000 + round), event(6100 + round)]);
+      await b.appendOne(event(6200 + round));
+      if (round % 2) await Promise.all([a.appendOne(event(6300 + round)), b.appendOne(event(6400 + round))]);
+    }
+    // After the other writer's append, a's next batch falls back; its batch after that is one statement again.
+    await b.appendOne(event(6450));
+    const fast = a.fastBatches;
+    await a.appendOne(event(6500));
+    await a.appendOne(event(6501));
+    expect(a.fastBatches).toBe(fast + 1);
+    await Promise.all([a.close(), b.close()]);
+    const all = await storedLeaves(store); // checks seq = 0..n-1 and every leaf hash
+    expect(await tree.size()).toBe(all.length);
+    expect(await tree.root(all.length)).toEqual(rootOf(all));
+    expect(await tree.inclusionProof(all.length - 3, all.length)).toEqual(inclusionProof(all, all.length - 3, all.length));
+    leaves = all;
+  });
+
+  it('is not misled by an append inside a transaction that rolls back', async () => {
+    await log.appendOne(event(7000));
+    await expect(store.transaction(async (tx) => {
+      await log.appendWithin(tx, [event(7001), event(7002)]);
+      throw new Error('the caller gives up');
+    })).rejects.toThrow('gives up');
+    const fast = log.fastBatches;
+    await log.appendOne(event(7003));
+    expect(log.fastBatches).toBe(fast + 1); // the head is back where this writer left it
+    const all = await storedLeaves(store);
+    expect(await tree.root(all.length)).toEqual(rootOf(all));
+    leaves = all;
   });
 
   it('keeps the node table append-only', async () => {

@@ -75,9 +75,8 @@ interface Fixture {
 async function buildLog(store: Store, n = N, onClose: () => Promise<void> = async () => {}): Promise<Fixture> {
   const dir = await mkdtemp(path.join(tmpdir(), 'ntk-verify-'));
   const key = await loadOrCreateSigningKey(dir);
-  const log = new AuditLog(store);
   const tree = new AuditTree(store);
-  log.onAppend(tree.hook);
+  const log = new AuditLog(store, tree);
   const cp = new Checkpointer(store, tree, { key, publishDir: dir });
   for (let i = 0; i < n; i++) {
     await log.appendOne(event(i));
