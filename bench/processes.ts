@@ -60,9 +60,9 @@ export function postgresCpuSince(before: Map<number, number>, database: string):
   return total;
 }
 
-/** Starts `node --import tsx <file>` and waits for its {"port","pid"} line. */
-export async function startChild(file: string, env: Record<string, string>): Promise<Child> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.resolve(import.meta.dirname, file)], {
+/** Starts `node [nodeArgs] --import tsx <file>` and waits for its {"port","pid"} line. */
+export async function startChild(file: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<Child> {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.resolve(import.meta.dirname, file)], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -11,6 +11,7 @@ import type { FactHasher } from './feeds/hash.ts';
 import type { AuditTree } from './audit/tree.ts';
 import type { Checkpointer } from './audit/checkpoint.ts';
 import type { CursorCodec } from './audit/cursor.ts';
+import type { FactReader } from './facts/gather.ts';
 
 export interface Services {
   config: Config;
@@ -18,6 +19,8 @@ export interface Services {
   log: Logger;
   policy: PolicyHolder;
   audit: AuditLog;
+  /** Reads the facts a decision needs (concurrent reads share a round trip). */
+  facts: FactReader;
   /** The RFC 9162 Merkle tree over the audit events. */
   tree: AuditTree;
   /** Signs and publishes checkpoints of the tree. */

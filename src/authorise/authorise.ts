@@ -7,7 +7,6 @@ import { trace } from '@opentelemetry/api';
 import type { Services } from '../services.ts';
 import type { Cis2Claims } from '../identity/claims.ts';
 import { candidateSubjects, resolvePrincipal, type Principal } from '../identity/principal.ts';
-import { gatherFacts } from '../facts/gather.ts';
 import { decide, type SectionDecision } from '../policy/decide.ts';
 import type { Policy } from '../policy/policy.ts';
 import type { Facts } from '../policy/facts.ts';
@@ -32,7 +31,7 @@ export async function decideFor(services: Services, claims: Cis2Claims, req: Aut
   const policy = services.policy.current;
   const now = services.now();
   const { subjects, workgroups, orgCode } = candidateSubjects(claims);
-  const gathered = await gatherFacts(services.store, { child: req.child, userId: claims.sub, subjects, workgroups, orgCode, now, lookbackDays: policy.lookbackDays });
+  const gathered = await services.facts.gather({ child: req.child, userId: claims.sub, subjects, workgroups, orgCode, now, lookbackDays: policy.lookbackDays });
   if (req.atLeast && seqOf(req.atLeast) > gathered.factSeq) {
     throw invalidField('body.atLeast', 'this consistency token was not issued by this service');
   }

@@ -6,7 +6,6 @@
 import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
-import { pinoHttp } from 'pino-http';
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { SpanStatusCode, trace } from '@opentelemetry/api';
 import { Problem, notFound, unavailable } from './problem.ts';
@@ -34,47 +33,47 @@ export function buildOpenApi(routes: AnyRoute[]): Record<string, unknown> {
 
 export function createApp(services: Services, featureRoutes: AnyRoute[]): { app: express.Express; routes: AnyRoute[] } {
   let openapi: Record<string, unknown> | undefined;
-  const routes: AnyRoute[] = [...opsRoutes((): unknown => (openapi ??= buildOpenApi(routes))), ...featureRoutes];
+  const routes: AnyRoute[] = [...featureRoutes, ...opsRoutes((): unknown => (openapi ??= buildOpenApi(routes)))];
 
   const app = express();
   app.disable('x-powered-by');
+  // Answers are decisions and audit records about a child, never to be kept by a cache, so no ETag
+  // (a hash of every body for nothing) and Cache-Control: no-store on everything.
+  app.set('etag', false);
   app.set('query parser', 'simple');
   app.use(helmet());
+  // One middleware for the request id, the latency histogram, the span and the request log line. It replaced
+  // pino-http, which built a child logger for every request even with request logs off (measured in
+  // docs/performance.md): here the line is written only when the level is enabled.
+  const logRequests = services.log.isLevelEnabled('info');
   app.use((req: Request, res: Response, next: NextFunction) => {
     const incoming = req.get('x-request-id');
     const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     res.locals.requestId = requestId;
     res.setHeader('X-Request-Id', requestId);
+    res.setHeader('Cache-Control', 'no-store');
     const started = process.hrtime.bigint();
-    res.on('finish', () => {
-      const route = (req.route?.path as string | undefined) ?? 'unmatched';
-      services.metrics.httpSeconds.observe(
-        { method: req.method, route, status: String(res.statusCode) },
-        Number(process.hrtime.bigint() - started) / 1e9,
-      );
-    });
     tracer.startActiveSpan(`HTTP ${req.method}`, (span) => {
       res.on('finish', () => {
+        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+        const route = (req.route?.path as string | undefined) ?? 'unmatched';
+        services.metrics.httpSeconds.observe({ method: req.method, route, status: String(res.statusCode) }, seconds);
         span.setAttribute('http.response.status_code', res.statusCode);
         if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
         span.end();
+        if (logRequests && req.url !== '/healthz' && req.url !== '/metrics') {
+          services.log.info({
+            requestId,
+            req: { method: req.method, url: scrubUrl(req.originalUrl) },
+            res: { statusCode: res.statusCode },
+            responseTime: Math.round(seconds * 1e4) / 10,
+          }, 'request completed');
+        }
       });
-      // next() runs inside the active span; pino-http gives req.log with the request id.
+      // next() runs inside the active span.
       next();
     });
   });
-  app.use(
-    pinoHttp({
-      logger: services.log,
-      genReqId: (_req, res) => res.getHeader('X-Request-Id') as string,
-      customProps: (_req, res) => ({ requestId: res.getHeader('X-Request-Id') }),
-      serializers: {
-        req: (req) => ({ method: req.method, url: scrubUrl(req.url) }),
-        res: (res) => ({ statusCode: res.statusCode }),
-      },
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
-    }),
-  );
   app.use(express.json({ limit: services.config.bodyLimit, type: ['application/json', 'application/*+json'] }));
 
   const router = express.Router();
@@ -85,7 +84,7 @@ export function createApp(services: Services, featureRoutes: AnyRoute[]): { app:
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const problem = toProblem(err, services);
     if (problem.status >= 500) {
-      req.log?.error({ err: err instanceof Error ? { name: err.name, message: err.message, cause: String((err as Error).cause ?? '') } : String(err) }, problem.title);
+      services.log.error({ requestId: res.locals.requestId, err: err instanceof Error ? { name: err.name, message: err.message, cause: String((err as Error).cause ?? '') } : String(err) }, problem.title);
     }
     if (res.headersSent) {
       res.destroy();

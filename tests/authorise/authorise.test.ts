@@ -79,6 +79,32 @@ describe.each(storeKinds)('authorise ($name)', (kind) => {
     expect(after - before).toBe(6);
   });
 
+  it('decides each of many concurrent requests on its own facts, though they share fact reads', async () => {
+    const asks: [TestUser, string, string, string][] = [
+      [users.hv, NHS.toddler, 'health-visiting', 'permit'],
+      [users.hvOther, NHS.toddler, 'health-visiting', 'deny'],
+      [users.gp, NHS.teen, 'immunisations', 'permit'],
+      [users.sn, NHS.teen, 'school-nursing', 'permit'],
+      [users.hv, NHS.sealed, 'health-visiting', 'deny'],
+      [users.hv, NHS.unknown, 'health-visiting', 'deny'],
+    ];
+    const all = Array.from({ length: 5 }, () => asks).flat();
+    const answers = await Promise.all(all.map(([user, child, section]) => authorise(user, { child, sections: [section] })));
+    answers.forEach((r, i) => expect(r.body.decisions[0], `${all[i][0].id} ${all[i][1]}`).toMatchObject({ section: all[i][2], decision: all[i][3] }));
+
+    // Reads asked for in one event-loop turn go to the store as one statement, each answered with its own child.
+    const facts = svc.services.facts;
+    const before = facts.statements;
+    const now = new Date();
+    const children = [NHS.toddler, NHS.teen, NHS.unknown, NHS.sealed];
+    const got = await Promise.all(children.map((child) => facts.gather({ child, userId: 'hv1', subjects: ['user:hv1', 'team:HV-BANBURY'], workgroups: ['HV-BANBURY'], orgCode: 'RNU', now, lookbackDays: 30 })));
+    expect(facts.statements - before).toBe(1);
+    expect(got.map((g) => g.facts.child?.nhsNumber)).toEqual([NHS.toddler, NHS.teen, undefined, NHS.sealed]);
+    expect(got[0].facts.relationships.map((r) => r.subject)).toContain('team:HV-BANBURY');
+    expect(got[1].facts.relationships).toEqual([]);
+    expect(got[0].teams.map((t) => t.id)).toEqual(['HV-BANBURY']);
+  });
+
   it('rejects bad requests with problem+json naming the field, and audits nothing', async () => {
     const before = (await svc.services.store.query<{ n: number }>('select count(*)::int as n from audit_events', [])).rows[0].n;
     const cases: [Record<string, unknown>, string][] = [

@@ -39,6 +39,13 @@ describe.each(storeKinds)('HTTP edge ($name)', (kind) => {
     expect(fresh.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it('tells caches to keep nothing: no-store and no ETag, on answers and errors alike', async () => {
+    for (const r of [await svc.http.get('/healthz'), await svc.http.get('/v1/nowhere'), await svc.http.post('/v1/authorise').send({})]) {
+      expect(r.headers['cache-control']).toBe('no-store');
+      expect(r.headers.etag).toBeUndefined();
+    }
+  });
+
   it('reports liveness, readiness with its checks, and Prometheus metrics', async () => {
     expect((await svc.http.get('/healthz')).body).toEqual({ status: 'ok' });
     const ready = await svc.http.get('/readyz');

@@ -1,0 +1,131 @@
+/**
+ * npm run bench:profile [-- --scenario single-section] [--seconds 10] [--children 8000] [--database ntk_profile]
+ *                       [--connections 50] [--cpu-prof DIR]
+ *
+ * The quick loop for working on the HTTP path: on its own database (population loaded once and kept), starts
+ * the bare express baseline and the service as the full bench does, saturates each with one scenario, and prints
+ * req/s, the ratio, and CPU per request of the service and of PostgreSQL. With --cpu-prof the service runs
+ * under `node --cpu-prof` and the functions with the most self time are listed (open the .cpuprofile in
+ * Chrome DevTools for the tree). Not a substitute for `npm run bench`: one scenario, no audit trail at scale.
+ */
+import { parseArgs } from 'node:util';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { generateKeyPairSync } from 'node:crypto';
+import { demoIssuerFromKey } from '../src/identity/demo-issuer.ts';
+import { createDatabase, databaseUrl, openBenchStore } from './db.ts';
+import { ensurePopulation } from './population.ts';
+import { buildFixture, claimsFor } from './fixtures.ts';
+import { bodyOf, checkHttp, scenarios, sectionsOf } from './scenarios.ts';
+import { load, type Request } from './http.ts';
+import { cpuSeconds, postgresCpu, postgresCpuSince, startChild, type Child } from './processes.ts';
+import { serviceEnv } from './service-env.ts';
+import { round } from './stats.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    scenario: { type: 'string', default: 'single-section' },
+    seconds: { type: 'string', default: '10' },
+    children: { type: 'string', default: '8000' },
+    database: { type: 'string', default: 'ntk_profile' },
+    connections: { type: 'string', default: '50' },
+    'cpu-prof': { type: 'string' },
+  },
+});
+const base = process.env.DATABASE_URL;
+if (!base || !/^postgres(ql)?:\/\//.test(base)) {
+  console.error('DATABASE_URL must name the PostgreSQL server (the profile run creates its own database there)');
+  process.exit(2);
+}
+const seconds = Number(args.seconds);
+const connections = Number(args.connections);
+const dbName = args.database!;
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+}
+
+/** Self time by function from a .cpuprofile, most first. */
+function topSelf(file: string, n: number): string[] {
+  const prof = JSON.parse(readFileSync(file, 'utf8')) as { nodes: ProfileNode[]; samples: number[] };
+  const byId = new Map(prof.nodes.map((x) => [x.id, x]));
+  const counts = new Map<string, number>();
+  for (const id of prof.samples) {
+    const f = byId.get(id)!.callFrame;
+    if (f.functionName === '(idle)') continue;
+    const where = f.url ? `${f.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*?\/(src|bench)\//, '$1/')}:${f.lineNumber + 1}` : '';
+    const k = `${f.functionName || '(anonymous)'} ${where}`.trim();
+    counts.set(k, (counts.get(k) ?? 0) + 1);
+  }
+  const total = [...counts.values()].reduce((a, b) => a + b, 0);
+  return [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, c]) => `${((100 * c) / total).toFixed(1).padStart(5)}%  ${k}`);
+}
+
+const work = mkdtempSync(path.join(os.tmpdir(), 'ntk-profile-'));
+const children: Child[] = [];
+try {
+  await createDatabase(base, dbName);
+  const url = databaseUrl(base, dbName);
+  const store = await openBenchStore(url);
+  await ensurePopulation(store, Number(args.children), 1, (s) => console.log(s));
+  const fixture = await buildFixture(store, 200);
+  await store.close();
+  const scenario = scenarios(fixture).find((s) => s.name === args.scenario);
+  if (!scenario) throw new Error(`no scenario ${args.scenario}`);
+
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const issuer = demoIssuerFromKey('bench-1', privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), 'https://bench-issuer.needtoknow.local', 'needtoknow-bench');
+  const jwk = { ...[...issuer.trusted.keys.values()][0].key.export({ format: 'jwk' }), kid: 'bench-1' };
+  const tokens = {
+    healthVisitor: issuer.sign(claimsFor(fixture.healthVisitor) as never, { expiresIn: 3600 }),
+    clinician: issuer.sign(claimsFor(fixture.clinician) as never, { expiresIn: 3600 }),
+  };
+  const make = (): Request => {
+    const call = scenario.next();
+    return {
+      path: call.path, body: JSON.stringify(bodyOf(call)), headers: { authorization: `Bearer ${tokens[call.actor]}` },
+      sections: sectionsOf(call), verify: (b) => checkHttp(call, b),
+    };
+  };
+  const noopRequest = (): Request => ({ ...make(), path: '/noop', sections: 0, verify: (b) => ((b as { ok?: boolean }).ok ? null : 'wrong') });
+
+  const profDir = args['cpu-prof'] ? path.resolve(args['cpu-prof']) : undefined;
+  const svc = await startChild('server.ts', {
+    ...serviceEnv(url, work), PORT: '0',
+    NTK_BENCH_ISSUER: JSON.stringify({ issuer: 'https://bench-issuer.needtoknow.local', audience: 'needtoknow-bench', jwk }),
+  }, profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []);
+  children.push(svc);
+  const noop = await startChild('noop-server.ts', { PORT: '0' });
+  children.push(noop);
+  const at = (c: Child) => `http://127.0.0.1:${c.port}`;
+
+  await load({ url: at(noop), target: 'warm', scenario: 'warm', connections: 20, seconds: 2, make: noopRequest });
+  await load({ url: at(svc), target: 'warm', scenario: 'warm', connections: 20, seconds: 2, make });
+  const measure = async (c: Child, name: string, mk: () => Request) => {
+    const [c0, p0] = [cpuSeconds(c.pid), postgresCpu(dbName)];
+    const f = await load({ url: at(c), target: name, scenario: scenario.name, connections, seconds, make: mk });
+    const cpu = round(((cpuSeconds(c.pid) - c0) * 1000) / f.requests, 3);
+    const pg = round((postgresCpuSince(p0, dbName) * 1000) / f.requests, 3);
+    console.log(`${name.padEnd(8)} ${f.requestsPerSecond.toFixed(0).padStart(6)} req/s  p50 ${f.latencyMs.p50} ms  p99 ${f.latencyMs.p99} ms  CPU/request ${cpu} ms + PostgreSQL ${pg} ms`);
+    return f;
+  };
+  const n = await measure(noop, 'no-op', noopRequest);
+  const s = await measure(svc, 'service', make);
+  console.log(`ratio ${round(s.requestsPerSecond / n.requestsPerSecond, 3)}× (${scenario.name}, ${connections} connections, ${seconds} s; load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')})`);
+  await svc.stop();
+  await noop.stop();
+  if (profDir) {
+    // tsx's loader thread writes a profile of its own: the service's main thread is the largest.
+    const newest = readdirSync(profDir).filter((f) => f.endsWith('.cpuprofile') && f.includes(`.${svc.pid}.`))
+      .map((f) => path.join(profDir, f)).sort((a, b) => statSync(b).size - statSync(a).size)[0];
+    console.log(`\n${newest}: self time of busy samples, top 40 (the whole run, warm-up included)`);
+    for (const line of topSelf(newest, 40)) console.log(line);
+  }
+} finally {
+  for (const c of children) await c.stop().catch(() => {});
+  rmSync(work, { recursive: true, force: true });
+}
+process.exit(0);
