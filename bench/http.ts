@@ -28,8 +28,11 @@ export interface LoadFigures {
   requestsPerSecond: number;
   sectionsPerSecond: number;
   latencyMs: { p50: number; p90: number; p99: number; max: number };
-  /** CPU per answered request: the target process, and the PostgreSQL backends of the bench database (filled in by the caller). */
-  cpuMsPerRequest?: { target: number; postgres: number };
+  /**
+   * CPU per answered request (filled in by the caller): the target process, the PostgreSQL backends of the
+   * bench database, and the load generator (this process: autocannon or bench/paced.ts).
+   */
+  cpuMsPerRequest?: { target: number; postgres: number; loadGenerator?: number };
 }
 
 interface Ctx {

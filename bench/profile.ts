@@ -1,9 +1,9 @@
 /**
  * npm run bench:profile [-- --scenario single-section] [--seconds 10] [--children 8000] [--database ntk_profile]
- *                       [--connections 50] [--cpu-prof DIR]
+ *                       [--connections 50 | --rate N] [--cpu-prof DIR]
  *
- * The quick loop for working on the HTTP path: on its own database (population loaded once and kept), starts
- * the bare express baseline and the service as the full bench does, saturates each with one scenario, and prints
+ * The quick loop for working on the HTTP path: on a fresh database of its own (8,000 children load in about 2 s), starts
+ * the bare express baseline and the service as the full bench does, saturates each with one scenario (or, with --rate, sends it a steady N requests/s), and prints
  * req/s, the ratio, and CPU per request of the service and of PostgreSQL. With --cpu-prof the service runs
  * under `node --cpu-prof` and the functions with the most self time are listed (open the .cpuprofile in
  * Chrome DevTools for the tree). Not a substitute for `npm run bench`: one scenario, no audit trail at scale.
@@ -19,6 +19,7 @@ import { ensurePopulation } from './population.ts';
 import { buildFixture, claimsFor } from './fixtures.ts';
 import { bodyOf, checkHttp, scenarios, sectionsOf } from './scenarios.ts';
 import { load, type Request } from './http.ts';
+import { paced } from './paced.ts';
 import { cpuSeconds, postgresCpu, postgresCpuSince, startChild, type Child } from './processes.ts';
 import { serviceEnv } from './service-env.ts';
 import { round } from './stats.ts';
@@ -30,6 +31,7 @@ const { values: args } = parseArgs({
     children: { type: 'string', default: '8000' },
     database: { type: 'string', default: 'ntk_profile' },
     connections: { type: 'string', default: '50' },
+    rate: { type: 'string' },
     'cpu-prof': { type: 'string' },
   },
 });
@@ -40,6 +42,7 @@ if (!base || !/^postgres(ql)?:\/\//.test(base)) {
 }
 const seconds = Number(args.seconds);
 const connections = Number(args.connections);
+const rate = args.rate ? Number(args.rate) : undefined;
 const dbName = args.database!;
 
 interface ProfileNode {
@@ -67,7 +70,7 @@ function topSelf(file: string, n: number): string[] {
 const work = mkdtempSync(path.join(os.tmpdir(), 'ntk-profile-'));
 const children: Child[] = [];
 try {
-  await createDatabase(base, dbName);
+  await createDatabase(base, dbName, true); // fresh each time: each run grants children for 29 days
   const url = databaseUrl(base, dbName);
   const store = await openBenchStore(url);
   await ensurePopulation(store, Number(args.children), 1, (s) => console.log(s));
@@ -105,16 +108,25 @@ try {
   await load({ url: at(noop), target: 'warm', scenario: 'warm', connections: 20, seconds: 2, make: noopRequest });
   await load({ url: at(svc), target: 'warm', scenario: 'warm', connections: 20, seconds: 2, make });
   const measure = async (c: Child, name: string, mk: () => Request) => {
-    const [c0, p0] = [cpuSeconds(c.pid), postgresCpu(dbName)];
-    const f = await load({ url: at(c), target: name, scenario: scenario.name, connections, seconds, make: mk });
+    const [c0, p0, g0] = [cpuSeconds(c.pid), postgresCpu(dbName), process.cpuUsage()];
+    const f = rate
+      ? await paced({ url: at(c), target: name, scenario: scenario.name, rate, seconds, make: mk })
+      : await load({ url: at(c), target: name, scenario: scenario.name, connections, seconds, make: mk });
     const cpu = round(((cpuSeconds(c.pid) - c0) * 1000) / f.requests, 3);
     const pg = round((postgresCpuSince(p0, dbName) * 1000) / f.requests, 3);
-    console.log(`${name.padEnd(8)} ${f.requestsPerSecond.toFixed(0).padStart(6)} req/s  p50 ${f.latencyMs.p50} ms  p99 ${f.latencyMs.p99} ms  CPU/request ${cpu} ms + PostgreSQL ${pg} ms`);
+    const g = process.cpuUsage(g0);
+    const gen = round((g.user + g.system) / 1000 / f.requests, 3);
+    console.log(`${name.padEnd(8)} ${f.requestsPerSecond.toFixed(0).padStart(6)} req/s  p50 ${f.latencyMs.p50} ms  p90 ${f.latencyMs.p90} ms  p99 ${f.latencyMs.p99} ms  max ${f.latencyMs.max} ms  CPU/request ${cpu} ms + PostgreSQL ${pg} ms + load generator ${gen} ms`);
     return f;
   };
   const n = await measure(noop, 'no-op', noopRequest);
   const s = await measure(svc, 'service', make);
-  console.log(`ratio ${round(s.requestsPerSecond / n.requestsPerSecond, 3)}× (${scenario.name}, ${connections} connections, ${seconds} s; load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')})`);
+  console.log(`ratio ${round(s.requestsPerSecond / n.requestsPerSecond, 3)}× (${scenario.name}, ${rate ? `steady ${rate}/s` : `${connections} connections`}, ${seconds} s; load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')})`);
+  // Where the service's time went, by its own /metrics: authorise (facts, decision, audit) and the event loop.
+  const metrics = await (await fetch(`${at(svc)}/metrics`)).text();
+  for (const line of metrics.split('\n')) {
+    if (/^(ntk_authorise_seconds_(sum|count)|nodejs_eventloop_lag_(p50|p99|max)_seconds|ntk_http_request_seconds_(sum|count)\{[^}]*route="\/v1\/authorise")/.test(line)) console.log(`  ${line}`);
+  }
   await svc.stop();
   await noop.stop();
   if (profDir) {

@@ -79,10 +79,10 @@ export function markdown(r: Results): string {
   out.push('#### Targets', '', '| target | want | got | met |', '|---|---|---|---|');
   for (const t of r.targets) out.push(`| ${t.name} | ${t.want} | ${t.got} | ${t.met ? 'yes' : '**no**'} |`);
   out.push('', '#### HTTP on loopback (load from the bench process; service and baseline each a separate process)', '');
-  out.push('Saturated: autocannon, 50 connections. "autocannon" rate: overallRate, which sends each connection\'s quota back to back at the start of every second (bursts). "steady": bench/paced.ts, open loop, one request every 1/rate s, latency from when it was due. CPU per request: the target process, and the PostgreSQL backends of the bench database (not the WAL writer or checkpointer).', '');
-  out.push('| target | scenario | load | req/s | sections/s | vs no-op | p50 ms | p90 ms | p99 ms | CPU ms/req: target + PostgreSQL |', '|---|---|---|---|---|---|---|---|---|---|');
+  out.push('Saturated: autocannon, 50 connections. "autocannon" rate: overallRate, which sends each connection\'s quota back to back at the start of every second (bursts). "steady": bench/paced.ts, open loop, one request every 1/rate s, latency from when it was due. CPU per request: the target process, the PostgreSQL backends of the bench database (not the WAL writer or checkpointer), and the load generator (the bench process). On 2 cores the three together bound the rate at 2 / (their sum).', '');
+  out.push('| target | scenario | load | req/s | sections/s | vs no-op | p50 ms | p90 ms | p99 ms | CPU ms/req: target + PostgreSQL + load generator |', '|---|---|---|---|---|---|---|---|---|---|');
   for (const h of r.http) {
-    const cpu = h.cpuMsPerRequest ? `${ms(h.cpuMsPerRequest.target)} + ${ms(h.cpuMsPerRequest.postgres)}` : '';
+    const cpu = h.cpuMsPerRequest ? `${ms(h.cpuMsPerRequest.target)} + ${ms(h.cpuMsPerRequest.postgres)} + ${h.cpuMsPerRequest.loadGenerator === undefined ? '?' : ms(h.cpuMsPerRequest.loadGenerator)}` : '';
     const how = h.mode === 'paced' ? `${n(h.rate!)}/s steady` : h.mode === 'rate' ? `${n(h.rate!)}/s autocannon, ${h.connections} conn` : `saturated, ${h.connections} conn`;
     out.push(`| ${h.target} | ${h.scenario} | ${how} | ${n(h.requestsPerSecond)} | ${n(h.sectionsPerSecond)} | ${h.mode === 'saturation' ? `${n(h.requestsPerSecond / noop.requestsPerSecond, 2)}×` : ''} | ${ms(h.latencyMs.p50)} | ${ms(h.latencyMs.p90)} | ${ms(h.latencyMs.p99)} | ${cpu} |`);
   }

@@ -140,12 +140,17 @@ async function main(): Promise<Results> {
     const at = (c: Child) => `http://127.0.0.1:${c.port}`;
     const http: LoadFigures[] = [];
     const run = async (c: Child, target: string, scenario: string, make: () => Request, rate?: number, steady = false) => {
-      const [c0, p0] = [cpuSeconds(c.pid), postgresCpu(dbName)];
+      const [c0, p0, g0] = [cpuSeconds(c.pid), postgresCpu(dbName), process.cpuUsage()];
       const f = steady && rate
         ? await paced({ url: at(c), target, scenario, rate, seconds: cfg.httpSeconds, make })
         : await load({ url: at(c), target, scenario, connections: rate ? 20 : 50, seconds: cfg.httpSeconds, rate, make });
-      f.cpuMsPerRequest = { target: round(((cpuSeconds(c.pid) - c0) * 1000) / f.requests, 2), postgres: round((postgresCpuSince(p0, dbName) * 1000) / f.requests, 2) };
-      log(`  ${target} ${scenario} ${rate ? `${steady ? 'paced' : 'autocannon'} at ${rate}/s` : 'saturated'}: ${f.requestsPerSecond.toLocaleString('en-GB')} req/s, p50 ${f.latencyMs.p50} ms, p99 ${f.latencyMs.p99} ms; CPU/request ${f.cpuMsPerRequest.target} ms + PostgreSQL ${f.cpuMsPerRequest.postgres} ms`);
+      const g = process.cpuUsage(g0);
+      f.cpuMsPerRequest = {
+        target: round(((cpuSeconds(c.pid) - c0) * 1000) / f.requests, 2),
+        postgres: round((postgresCpuSince(p0, dbName) * 1000) / f.requests, 2),
+        loadGenerator: round((g.user + g.system) / 1000 / f.requests, 2),
+      };
+      log(`  ${target} ${scenario} ${rate ? `${steady ? 'paced' : 'autocannon'} at ${rate}/s` : 'saturated'}: ${f.requestsPerSecond.toLocaleString('en-GB')} req/s, p50 ${f.latencyMs.p50} ms, p99 ${f.latencyMs.p99} ms; CPU/request ${f.cpuMsPerRequest.target} ms + PostgreSQL ${f.cpuMsPerRequest.postgres} ms + load ${f.cpuMsPerRequest.loadGenerator} ms`);
       http.push(f);
       return f;
     };

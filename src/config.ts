@@ -24,6 +24,8 @@ export interface Config {
   /** Directory the published checkpoints are appended to. */
   checkpointDir: string;
   bodyLimit: string;
+  /** Requests in progress beyond which new ones get 429 (0: no limit). See src/http/app.ts. */
+  maxInFlight: number;
 }
 
 export class ConfigError extends Error {
@@ -82,6 +84,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const logLevel = env.LOG_LEVEL || 'info';
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
 
+  const maxInFlight = env.NTK_MAX_IN_FLIGHT === undefined || env.NTK_MAX_IN_FLIGHT === '' ? 1024 : Number(env.NTK_MAX_IN_FLIGHT);
+  if (!Number.isInteger(maxInFlight) || maxInFlight < 0) throw new ConfigError('NTK_MAX_IN_FLIGHT', `must be a whole number (0 for no limit), got "${env.NTK_MAX_IN_FLIGHT}"`);
   return {
     port,
     databaseUrl,
@@ -95,5 +99,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel,
     checkpointDir: path.resolve(env.NTK_CHECKPOINT_DIR || path.join(dataDir, 'checkpoints')),
     bodyLimit: env.NTK_BODY_LIMIT || '1mb',
+    maxInFlight,
   };
 }

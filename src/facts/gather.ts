@@ -36,9 +36,11 @@ export interface Gathered {
 
 /** The most reads one statement carries; more wait for the next. */
 const MAX_BATCH = 200;
+/** Statements out at once (see FactReader). */
+const MAX_IN_FLIGHT = 1;
 
 /** $1: a JSON array of reads, answered one row each, in order (`i`). */
-const SQL = `
+export const GATHER_SQL = `
 with r as (
   select * from jsonb_to_recordset($1::jsonb)
     as r(i int, child text, user_id text, subjects text[], workgroups text[], org text, since timestamptz))
@@ -83,7 +85,7 @@ function toGathered(r: Row): Gathered {
 }
 
 async function gatherMany(db: Queryable, inputs: GatherInput[]): Promise<Gathered[]> {
-  const { rows } = await db.query<Row>(SQL, [toParam(inputs)]);
+  const { rows } = await db.query<Row>(GATHER_SQL, [toParam(inputs)]);
   if (rows.length !== inputs.length) throw new Error(`fact read answered ${rows.length} of ${inputs.length} requests`);
   return rows.map(toGathered);
 }
@@ -99,36 +101,57 @@ interface Waiting {
   reject: (err: unknown) => void;
 }
 
-/** Fact reads of one event-loop turn, sent as one statement. */
+/**
+ * Fact reads of one event-loop turn, sent as one statement, with at most MAX_IN_FLIGHT statements
+ * out at once. The cap is what makes batching work under load: while statements are out, new reads
+ * gather into the next one instead of each taking a pool connection of its own and queueing there
+ * (ahead of the audit log's appends) as PostgreSQL falls behind.
+ */
 export class FactReader {
   private queue: Waiting[] = [];
   private scheduled = false;
+  private inFlight = 0;
   /** Statements sent and reads answered (for the bench). */
   statements = 0;
   reads = 0;
 
-  constructor(private readonly db: Queryable) {}
+  constructor(
+    private readonly db: Queryable,
+    private readonly maxInFlight = MAX_IN_FLIGHT,
+  ) {}
 
   gather(input: GatherInput): Promise<Gathered> {
     return new Promise((resolve, reject) => {
       this.queue.push({ input, resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.send());
-      }
+      this.kick();
+    });
+  }
+
+  private kick(): void {
+    if (this.scheduled || !this.queue.length || this.inFlight >= this.maxInFlight) return;
+    this.scheduled = true;
+    // Let the reads of this turn join the statement.
+    setImmediate(() => {
+      this.scheduled = false;
+      this.send();
     });
   }
 
   private send(): void {
-    this.scheduled = false;
-    while (this.queue.length) {
+    while (this.queue.length && this.inFlight < this.maxInFlight) {
       const batch = this.queue.splice(0, MAX_BATCH);
+      this.inFlight++;
       this.statements++;
       this.reads += batch.length;
-      gatherMany(this.db, batch.map((w) => w.input)).then(
-        (got) => batch.forEach((w, i) => w.resolve(got[i])),
-        (err: unknown) => batch.forEach((w) => w.reject(err)),
-      );
+      gatherMany(this.db, batch.map((w) => w.input))
+        .then(
+          (got) => batch.forEach((w, i) => w.resolve(got[i])),
+          (err: unknown) => batch.forEach((w) => w.reject(err)),
+        )
+        .finally(() => {
+          this.inFlight--;
+          this.kick();
+        });
     }
   }
 }

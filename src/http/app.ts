@@ -8,7 +8,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import helmet from 'helmet';
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { SpanStatusCode, trace } from '@opentelemetry/api';
-import { Problem, notFound, unavailable } from './problem.ts';
+import { Problem, notFound, tooManyRequests, unavailable } from './problem.ts';
 import { mountRoutes, registerOpenApi, type AnyRoute } from './route.ts';
 import { opsRoutes } from './ops.ts';
 import { scrubUrl } from '../log.ts';
@@ -17,6 +17,7 @@ import type { Services } from '../services.ts';
 
 const tracer = trace.getTracer('needtoknow');
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
+const ALWAYS_ADMITTED = new Set(['GET /healthz', 'GET /readyz', 'GET /metrics', 'POST /v1/break-glass']);
 
 export function buildOpenApi(routes: AnyRoute[]): Record<string, unknown> {
   const registry = new OpenAPIRegistry();
@@ -74,6 +75,23 @@ export function createApp(services: Services, featureRoutes: AnyRoute[]): { app:
       next();
     });
   });
+  // Admission limit: beyond maxInFlight requests in progress, new ones are refused at once with 429 and
+  // Retry-After instead of queueing without bound (each waiting request holds memory, and its answer
+  // would come too late to help anyone). Health checks and break-glass declarations are never refused.
+  let inFlight = 0;
+  const limit = services.config.maxInFlight;
+  if (limit > 0) {
+    app.use((req: Request, res: Response, next: NextFunction) => {
+      if (inFlight >= limit && !ALWAYS_ADMITTED.has(`${req.method} ${req.path}`)) {
+        services.metrics.shed.inc();
+        next(tooManyRequests());
+        return;
+      }
+      inFlight++;
+      res.once('close', () => inFlight--);
+      next();
+    });
+  }
   app.use(express.json({ limit: services.config.bodyLimit, type: ['application/json', 'application/*+json'] }));
 
   const router = express.Router();

@@ -33,6 +33,12 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly shed = new Counter({
+    name: 'ntk_http_shed_total',
+    help: 'Requests refused with 429 because NTK_MAX_IN_FLIGHT requests were already in progress',
+    registers: [this.registry],
+  });
+
   constructor(defaults = true) {
     if (defaults) collectDefaultMetrics({ register: this.registry });
   }

@@ -45,5 +45,7 @@ export const unauthorized = (detail: string) =>
 export const forbidden = (detail = 'your role may not use this endpoint') => new Problem(403, 'Forbidden', detail);
 export const notFound = (detail = 'no such resource') => new Problem(404, 'Not found', detail);
 export const conflict = (detail: string) => new Problem(409, 'Conflict', detail);
+export const tooManyRequests = (detail = 'the service is at capacity; retry after the time given') =>
+  new Problem(429, 'Too many requests', detail, undefined, { 'Retry-After': '1' });
 export const unavailable = (detail = 'the service cannot record an audit event or reach its store; the request had no effect') =>
   new Problem(503, 'Service unavailable', detail, undefined, { 'Retry-After': '1' });
