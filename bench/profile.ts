@@ -127,6 +127,7 @@ try {
   for (const line of metrics.split('\n')) {
     if (/^(ntk_authorise_seconds_(sum|count)|nodejs_eventloop_lag_(p50|p99|max)_seconds|ntk_http_request_seconds_(sum|count)\{[^}]*route="\/v1\/authorise")/.test(line)) console.log(`  ${line}`);
   }
+  console.log(`  service peak RSS ${round(svc.peakRssMb(), 1)} MB`);
   await svc.stop();
   await noop.stop();
   if (profDir) {
