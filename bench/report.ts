@@ -60,7 +60,7 @@ export function targets(r: Results): Target[] {
     { name: `user-history search p95 (${n(events)} events)`, want: '≤ 20 ms', got: `${ms(r.audit.userHistory.p95)} ms`, met: r.audit.userHistory.p95 <= 20 },
     { name: 'verifier vs raw SHA-256 of the same lines', want: '≥ 0.3×', got: `${n(r.audit.verifierVsRaw, 2)}×`, met: r.audit.verifierVsRaw >= 0.3 },
     { name: `decision p50, ${n(r.growth.large.children)} vs ${n(r.growth.small.children)} children`, want: '≤ 1.25×', got: `${n(r.growth.ratioP50, 2)}× (${ms(r.growth.large.decideFor.p50)} vs ${ms(r.growth.small.decideFor.p50)} ms)`, met: r.growth.ratioP50 <= 1.25 },
-    { name: `service peak RSS under load (${n(r.population.children)} children, every scenario saturated)`, want: '≤ 300 MB', got: `${n(r.peakRssMb)} MB (${n(r.peakRssAfterOverloadMb)} MB after being offered 1,000/s steady beyond capacity)`, met: r.peakRssMb <= 300 },
+    { name: `service peak RSS under load (${n(r.population.children)} children, every HTTP run: saturated and fixed-rate)`, want: '≤ 300 MB', got: `${n(r.peakRssAfterOverloadMb)} MB (${n(r.peakRssMb)} MB after the saturated runs)`, met: r.peakRssAfterOverloadMb <= 300 },
     { name: 'two processes: audit sequence gap-free, no duplicates', want: 'yes', got: r.twoProcesses.sequence.gapFree ? `yes (${n(r.twoProcesses.sequence.events)} events)` : 'NO', met: r.twoProcesses.sequence.gapFree },
   ];
 }
@@ -86,7 +86,7 @@ export function markdown(r: Results): string {
     const how = h.mode === 'paced' ? `${n(h.rate!)}/s steady` : h.mode === 'rate' ? `${n(h.rate!)}/s autocannon, ${h.connections} conn` : `saturated, ${h.connections} conn`;
     out.push(`| ${h.target} | ${h.scenario} | ${how} | ${n(h.requestsPerSecond)} | ${n(h.sectionsPerSecond)} | ${h.mode === 'saturation' ? `${n(h.requestsPerSecond / noop.requestsPerSecond, 2)}×` : ''} | ${ms(h.latencyMs.p50)} | ${ms(h.latencyMs.p90)} | ${ms(h.latencyMs.p99)} | ${cpu} |`);
   }
-  out.push('', `Service peak RSS (VmHWM): ${n(r.peakRssMb)} MB after the saturated runs; ${n(r.peakRssAfterOverloadMb)} MB after all of them (the steady 1,000/s runs overload it, and it holds the waiting requests).`, '');
+  out.push('', `Service peak RSS (VmHWM): ${n(r.peakRssMb)} MB after the saturated runs; ${n(r.peakRssAfterOverloadMb)} MB after all of them (the fixed-rate runs too; a service offered more than it sustains holds the waiting requests, up to NTK_MAX_IN_FLIGHT).`, '');
   out.push('#### In process (authoriseMany: facts, decision, durable audit; no HTTP, no token check)', '');
   out.push('| scenario | concurrency | calls/s | sections/s | p50 ms | p95 ms | p99 ms | CPU ms/call: Node + PostgreSQL |', '|---|---|---|---|---|---|---|---|');
   for (const s of r.inProcess) out.push(`| ${s.scenario} | ${s.concurrency} | ${n(s.callsPerSecond)} | ${n(s.sectionsPerSecond)} | ${lat(s.latency)} | ${ms(s.cpuMsPerCall.node)} + ${ms(s.cpuMsPerCall.postgres)} |`);

@@ -160,7 +160,7 @@ async function main(): Promise<Results> {
     await run(noop, 'express-noop', 'noop', noopRequest);
     const saturated = new Map<string, LoadFigures>();
     for (const s of list) saturated.set(s.name, await run(svc, 'service', s.name, asHttp(s.name)));
-    // Peak RSS under load: after every scenario at saturation (50 connections), before the overload runs below.
+    // Peak RSS under load: after every scenario at saturation (50 connections), and again after the fixed-rate runs below.
     const peakRssMb = round(svc.peakRssMb(), 1);
     // 1,000 requests/s two ways: autocannon's overallRate (bursts at each second), and a steady paced rate.
     for (const steady of [false, true]) {
@@ -174,9 +174,9 @@ async function main(): Promise<Results> {
       await run(noop, 'express-noop', 'noop', noopRequest, easy, true);
       await run(svc, 'service', 'single-section', asHttp('single-section'), easy, true);
     }
-    // Offered 1,000/s steady beyond its capacity, the service holds thousands of waiting requests.
+    // Offered more than it sustains (1,000/s, where a scenario saturates below that), the service holds the waiting requests.
     const peakRssAfterOverloadMb = round(svc.peakRssMb(), 1);
-    log(`  service peak RSS (VmHWM) ${peakRssMb} MB under saturation, ${peakRssAfterOverloadMb} MB after the overload runs`);
+    log(`  service peak RSS (VmHWM) ${peakRssMb} MB under saturation, ${peakRssAfterOverloadMb} MB after the fixed-rate runs`);
     await svc.stop();
     await noop.stop();
 

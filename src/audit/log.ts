@@ -49,8 +49,9 @@ export class AuditLog {
   batches = 0;
   events = 0;
 
-  /** Counters for /metrics and the bench: batches written in one statement, and those that needed the transaction. */
+  /** Counters for tests and the bench: batches written by the one statement, and its misses (another writer appended first). */
   fastBatches = 0;
+  missedBatches = 0;
 
   /** `tree`: the Merkle tree written with the events (a log without one writes events only, as older writers did). */
   constructor(
@@ -125,36 +126,51 @@ export class AuditLog {
    * One batch. The usual case is ONE autocommit statement: when this process made the last append, it
    * knows the tree's frontier at that size, so it can number the events, hash them and compute the new
    * Merkle nodes before talking to the database, and send the audit_head update (conditional on the head
-   * still being at that size), the events and the nodes together. Any other writer in between moves the
-   * head, the statement changes nothing, and the batch goes the slow way: a transaction that reads the
-   * head under its row lock, and the frontier.
+   * still being at that size), the events and the nodes together. When another writer moved the head,
+   * the statement changes nothing and answers with the head and frontier it saw instead, and the batch is
+   * renumbered and sent again (optimistic: no lock is held between statements). After a few misses, or
+   * when the tree lags behind the head, the batch goes the slow way: a transaction that takes the head's
+   * row lock first.
    */
   private async write(prepared: Prepared[]): Promise<AppendedEvent[]> {
-    const known = this.tree?.remembered();
-    if (known) {
-      const fast = await this.writeAt(known, prepared).catch((err: unknown) => {
+    let known = this.tree?.remembered();
+    for (let attempt = 0; known && attempt < OPTIMISTIC_ATTEMPTS; attempt++) {
+      const r = await this.writeAt(known, prepared).catch((err: unknown) => {
         this.tree!.forget();
         throw err;
       });
-      if (fast) return fast;
-      this.tree!.forget();
+      if (r.events) return r.events;
+      known = r.current;
+      if (known) this.tree!.remember(known);
     }
+    this.tree?.forget();
     const { events, after } = await this.store.transaction((tx) => this.writeIn(tx, prepared));
     if (after) this.tree!.remember(after);
     return events;
   }
 
-  private async writeAt(known: Frontier, prepared: Prepared[]): Promise<AppendedEvent[] | undefined> {
+  private async writeAt(known: Frontier, prepared: Prepared[]): Promise<{ events?: AppendedEvent[]; current?: Frontier }> {
     const first = known.size;
     const rows = rowsOf(prepared, first);
     const grown = growTree(known, rows.leaves);
-    const r = await this.store.query<{ appended: number }>(APPEND_AT, [
+    const r = await this.store.query<{ appended: number; size: string | null; frontier: { level: number; hash: string }[] | null }>(APPEND_AT, [
       ...rows.params, prepared.length, grown.rows.levels, grown.rows.indexes, grown.rows.hashes,
     ]);
-    if (Number(r.rows[0].appended) !== 1) return undefined;
-    this.fastBatches++;
-    this.tree!.remember(grown.after);
-    return prepared.map((p, i) => ({ id: p.id, seq: first + i, ts: p.ts }));
+    const row = r.rows[0];
+    if (Number(row.appended) === 1) {
+      this.fastBatches++;
+      this.tree!.remember(grown.after);
+      return { events: prepared.map((p, i) => ({ id: p.id, seq: first + i, ts: p.ts })) };
+    }
+    this.missedBatches++;
+    // The head and frontier as the statement saw them; a frontier with a node missing means the tree
+    // lags behind the head (events appended without it), which only the slow path repairs.
+    const size = Number(row.size);
+    const nodes = row.frontier ?? [];
+    if (row.size === null || nodes.length !== popcount(size)) return {};
+    const pending: Buffer[] = [];
+    for (const n of nodes) pending[n.level] = Buffer.from(n.hash, 'hex');
+    return { current: { size, pending } };
   }
 
   /**
@@ -185,6 +201,8 @@ const INSERT_EVENTS = `insert into audit_events (${EVENT_COLUMNS}) ${EVENTS_FROM
  * The one-statement append: $14 events at seq $1.. if and only if audit_head is still at $1, with their
  * Merkle nodes ($15-$17). The update takes the row lock (waiting for any other writer to commit, then
  * re-checking the size), so the inserts happen exactly when the numbering was right; `appended` says which.
+ * When it was wrong, `size` and `frontier` are the head and the frontier nodes of the statement's snapshot
+ * (one snapshot, so they agree): node (b, (size >> b) - 1) for every bit b set in size.
  */
 const APPEND_AT = `with head as (
     update audit_head set tree_size = tree_size + $14 where id = 1 and tree_size = $1 returning tree_size),
@@ -192,8 +210,24 @@ const APPEND_AT = `with head as (
     insert into audit_events (${EVENT_COLUMNS}) ${EVENTS_FROM} where exists (select from head)),
   nodes as (
     insert into audit_merkle_nodes (level, idx, hash)
-    select * from unnest($15::smallint[], $16::bigint[], $17::bytea[]) where exists (select from head))
-  select count(*)::int as appended from head`;
+    select * from unnest($15::smallint[], $16::bigint[], $17::bytea[]) where exists (select from head)),
+  cur as (
+    select tree_size from audit_head where id = 1 and not exists (select from head))
+  select (select count(*)::int from head) as appended,
+    (select tree_size from cur) as size,
+    (select json_agg(json_build_object('level', n.level, 'hash', encode(n.hash, 'hex')))
+       from cur cross join generate_series(0, 62) as b(level)
+       join audit_merkle_nodes n on n.level = b.level and n.idx = (cur.tree_size >> b.level) - 1
+      where (cur.tree_size >> b.level) & 1 = 1) as frontier`;
+
+/** One-statement attempts before a batch takes the transaction (each miss means another writer appended meanwhile). */
+const OPTIMISTIC_ATTEMPTS = 3;
+
+function popcount(n: number): number {
+  let c = 0;
+  for (let x = n; x > 0; x = Math.floor(x / 2)) c += x % 2;
+  return c;
+}
 
 /** The bodies numbered from `first`, their leaf hashes, and the insert's parameters $1..$13. */
 function rowsOf(prepared: Prepared[], first: number): { leaves: Buffer[]; params: unknown[] } {
