@@ -1,6 +1,6 @@
 /**
  * npm run bench:profile [-- --scenario single-section] [--seconds 10] [--children 8000] [--database ntk_profile]
- *                       [--connections 50 | --rate N] [--cpu-prof DIR]
+ *                       [--connections 50 | --rate N] [--processes 1] [--cpu-prof DIR]
  *
  * The quick loop for working on the HTTP path: on a fresh database of its own (8,000 children load in about 2 s), starts
  * the bare express baseline and the service as the full bench does, saturates each with one scenario (or, with --rate, sends it a steady N requests/s), and prints
@@ -32,6 +32,7 @@ const { values: args } = parseArgs({
     database: { type: 'string', default: 'ntk_profile' },
     connections: { type: 'string', default: '50' },
     rate: { type: 'string' },
+    processes: { type: 'string', default: '1' },
     'cpu-prof': { type: 'string' },
   },
 });
@@ -43,6 +44,7 @@ if (!base || !/^postgres(ql)?:\/\//.test(base)) {
 const seconds = Number(args.seconds);
 const connections = Number(args.connections);
 const rate = args.rate ? Number(args.rate) : undefined;
+const processes = Number(args.processes);
 const dbName = args.database!;
 
 interface ProfileNode {
@@ -96,39 +98,47 @@ try {
   const noopRequest = (): Request => ({ ...make(), path: '/noop', sections: 0, verify: (b) => ((b as { ok?: boolean }).ok ? null : 'wrong') });
 
   const profDir = args['cpu-prof'] ? path.resolve(args['cpu-prof']) : undefined;
-  const svc = await startChild('server.ts', {
-    ...serviceEnv(url, work), PORT: '0',
-    NTK_BENCH_ISSUER: JSON.stringify({ issuer: 'https://bench-issuer.needtoknow.local', audience: 'needtoknow-bench', jwk }),
-  }, profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []);
-  children.push(svc);
+  const services: Child[] = [];
+  for (let i = 0; i < processes; i++) {
+    services.push(await startChild('server.ts', {
+      ...serviceEnv(url, work), PORT: '0',
+      NTK_BENCH_ISSUER: JSON.stringify({ issuer: 'https://bench-issuer.needtoknow.local', audience: 'needtoknow-bench', jwk }),
+    }, profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []));
+  }
+  children.push(...services);
+  const svc = services[0];
   const noop = await startChild('noop-server.ts', { PORT: '0' });
   children.push(noop);
   const at = (c: Child) => `http://127.0.0.1:${c.port}`;
 
   await load({ url: at(noop), target: 'warm', scenario: 'warm', connections: 20, seconds: 2, make: noopRequest });
-  await load({ url: at(svc), target: 'warm', scenario: 'warm', connections: 20, seconds: 2, make });
-  const measure = async (c: Child, name: string, mk: () => Request) => {
-    const [c0, p0, g0] = [cpuSeconds(c.pid), postgresCpu(dbName), process.cpuUsage()];
-    const f = rate
-      ? await paced({ url: at(c), target: name, scenario: scenario.name, rate, seconds, make: mk })
-      : await load({ url: at(c), target: name, scenario: scenario.name, connections, seconds, make: mk });
-    const cpu = round(((cpuSeconds(c.pid) - c0) * 1000) / f.requests, 3);
+  for (const c of services) await load({ url: at(c), target: 'warm', scenario: 'warm', connections: 20, seconds: 2, make });
+  /** Loads the given processes at once (the rate or the connections split between them); figures summed. */
+  const measure = async (cs: Child[], name: string, mk: () => Request) => {
+    const [c0, p0, g0] = [cs.map((c) => cpuSeconds(c.pid)), postgresCpu(dbName), process.cpuUsage()];
+    const each = await Promise.all(cs.map((c) => rate
+      ? paced({ url: at(c), target: name, scenario: scenario.name, rate: rate / cs.length, seconds, make: mk })
+      : load({ url: at(c), target: name, scenario: scenario.name, connections: Math.ceil(connections / cs.length), seconds, make: mk })));
+    const f = { ...each[0], requests: each.reduce((a, x) => a + x.requests, 0), requestsPerSecond: each.reduce((a, x) => a + x.requestsPerSecond, 0) };
+    const cpu = round((cs.reduce((a, c, i) => a + cpuSeconds(c.pid) - c0[i], 0) * 1000) / f.requests, 3);
     const pg = round((postgresCpuSince(p0, dbName) * 1000) / f.requests, 3);
     const g = process.cpuUsage(g0);
     const gen = round((g.user + g.system) / 1000 / f.requests, 3);
-    console.log(`${name.padEnd(8)} ${f.requestsPerSecond.toFixed(0).padStart(6)} req/s  p50 ${f.latencyMs.p50} ms  p90 ${f.latencyMs.p90} ms  p99 ${f.latencyMs.p99} ms  max ${f.latencyMs.max} ms  CPU/request ${cpu} ms + PostgreSQL ${pg} ms + load generator ${gen} ms`);
+    console.log(`${name.padEnd(8)} ${f.requestsPerSecond.toFixed(0).padStart(6)} req/s  (first process:) p50 ${f.latencyMs.p50} ms  p90 ${f.latencyMs.p90} ms  p99 ${f.latencyMs.p99} ms  max ${f.latencyMs.max} ms  CPU/request ${cpu} ms + PostgreSQL ${pg} ms + load generator ${gen} ms`);
     return f;
   };
-  const n = await measure(noop, 'no-op', noopRequest);
-  const s = await measure(svc, 'service', make);
+  const n = await measure([noop], 'no-op', noopRequest);
+  const s = await measure(services, processes > 1 ? `service ×${processes}` : 'service', make);
   console.log(`ratio ${round(s.requestsPerSecond / n.requestsPerSecond, 3)}× (${scenario.name}, ${rate ? `steady ${rate}/s` : `${connections} connections`}, ${seconds} s; load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')})`);
   // Where the service's time went, by its own /metrics: authorise (facts, decision, audit) and the event loop.
-  const metrics = await (await fetch(`${at(svc)}/metrics`)).text();
-  for (const line of metrics.split('\n')) {
-    if (/^(ntk_authorise_seconds_(sum|count)|nodejs_eventloop_lag_(p50|p99|max)_seconds|ntk_http_request_seconds_(sum|count)\{[^}]*route="\/v1\/authorise")/.test(line)) console.log(`  ${line}`);
+  for (const c of services) {
+    const metrics = await (await fetch(`${at(c)}/metrics`)).text();
+    for (const line of metrics.split('\n')) {
+      if (/^(ntk_authorise_seconds_(sum|count)|ntk_audit_batches_total|nodejs_eventloop_lag_(p50|p99|max)_seconds|ntk_http_request_seconds_(sum|count)\{[^}]*route="\/v1\/authorise")/.test(line)) console.log(`  ${line}`);
+    }
+    console.log(`  service peak RSS ${round(c.peakRssMb(), 1)} MB`);
   }
-  console.log(`  service peak RSS ${round(svc.peakRssMb(), 1)} MB`);
-  await svc.stop();
+  for (const c of services) await c.stop();
   await noop.stop();
   if (profDir) {
     // tsx's loader thread writes a profile of its own: the service's main thread is the largest.

@@ -94,6 +94,7 @@ export async function buildService(config: Config, options: BuildOptions = {}): 
   if (options.listenPolicy ?? options.watchPolicy) await store.listen('ntk_policy', () => void policy.reload());
   const issuers = [...(config.jwtIssuersFile ? loadIssuersFile(config.jwtIssuersFile) : []), ...(options.issuers ?? [])];
   const metrics = new Metrics();
+  metrics.watchAudit(audit);
   const tokens = new TokenVerifier(issuers);
 
   const services: Services = {

@@ -52,6 +52,7 @@ export class AuditLog {
   /** Counters for tests and the bench: batches written by the one statement, and its misses (another writer appended first). */
   fastBatches = 0;
   missedBatches = 0;
+  slowBatches = 0;
 
   /** `tree`: the Merkle tree written with the events (a log without one writes events only, as older writers did). */
   constructor(
@@ -144,6 +145,7 @@ export class AuditLog {
       if (known) this.tree!.remember(known);
     }
     this.tree?.forget();
+    this.slowBatches++;
     const { events, after } = await this.store.transaction((tx) => this.writeIn(tx, prepared));
     if (after) this.tree!.remember(after);
     return events;
