@@ -1,24 +1,15 @@
 /** Break-glass through the HTTP API: declare, read under it, expiry by the server clock, alerts, refusals that leave nothing behind. */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { storeKinds } from '../support/stores.ts';
-import { startTestService, type TestService, type TestUser } from '../support/app.ts';
-import { feedFixture, NHS, users } from '../support/fixture.ts';
+import type { TestService, TestUser } from '../support/app.ts';
+import { NHS, useFixtureService, users } from '../support/fixture.ts';
 import { bearer, counts, er, failingAudit } from '../grants/world.ts';
 
 const REASON = 'Unconscious child brought to ED, no record of relationship yet';
 
 describe.each(storeKinds)('break-glass ($name)', (kind) => {
   let svc: TestService;
-  let start: Date;
-  beforeAll(async () => {
-    svc = await startTestService(kind);
-    await feedFixture(svc);
-    start = svc.clock.now;
-  });
-  afterEach(() => {
-    svc.clock.now = start;
-  });
-  afterAll(() => svc?.close());
+  useFixtureService(kind, (s) => (svc = s));
 
   const declare = (user: TestUser, body: Record<string, unknown>) =>
     svc.http.post('/v1/break-glass').set('Authorization', bearer(svc, user)).send({ child: NHS.toddler, reasonCode: 'EMERGENCY_TREATMENT', reason: REASON, ...body });

@@ -1,8 +1,8 @@
 /** IG review of break-glass: the queue with overdue flags and read counts, one review each, and per-user rates. */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { storeKinds } from '../support/stores.ts';
-import { startTestService, type TestService, type TestUser } from '../support/app.ts';
-import { feedFixture, NHS, users } from '../support/fixture.ts';
+import type { TestService, TestUser } from '../support/app.ts';
+import { NHS, useFixtureService, users } from '../support/fixture.ts';
 import { bearer, counts, er } from '../grants/world.ts';
 
 const DAY = 86_400_000;
@@ -11,15 +11,7 @@ const REASON = 'Child collapsed in clinic, parent unable to give history';
 describe.each(storeKinds)('break-glass review ($name)', (kind) => {
   let svc: TestService;
   let start: Date;
-  beforeAll(async () => {
-    svc = await startTestService(kind);
-    await feedFixture(svc);
-    start = svc.clock.now;
-  });
-  afterEach(() => {
-    svc.clock.now = start;
-  });
-  afterAll(() => svc?.close());
+  useFixtureService(kind, (s, t) => ([svc, start] = [s, t]));
 
   const declare = async (user: TestUser, child: string = NHS.toddler) => {
     const r = await svc.http.post('/v1/break-glass').set('Authorization', bearer(svc, user)).send({ child, reasonCode: 'EMERGENCY_TREATMENT', reason: REASON });

@@ -1,24 +1,15 @@
 /** Self-claimed relationships: short, reasoned, alerted to IG at once, never revealing whether a child exists. */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { storeKinds } from '../support/stores.ts';
-import { startTestService, type TestService, type TestUser } from '../support/app.ts';
-import { feedFixture, NHS, users } from '../support/fixture.ts';
+import type { TestService, TestUser } from '../support/app.ts';
+import { NHS, useFixtureService, users } from '../support/fixture.ts';
 import { bearer, counts, failingAudit } from './world.ts';
 
 const REASON = 'Family moved from Swindon; transfer not yet on record';
 
 describe.each(storeKinds)('self-claimed relationships ($name)', (kind) => {
   let svc: TestService;
-  let start: Date;
-  beforeAll(async () => {
-    svc = await startTestService(kind);
-    await feedFixture(svc);
-    start = svc.clock.now;
-  });
-  afterEach(() => {
-    svc.clock.now = start;
-  });
-  afterAll(() => svc?.close());
+  useFixtureService(kind, (s) => (svc = s));
 
   const claim = (user: TestUser, body: Record<string, unknown>) =>
     svc.http.post('/v1/relationships:self-claim').set('Authorization', bearer(svc, user)).send({ child: NHS.toddler, reason: REASON, ...body });

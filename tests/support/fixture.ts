@@ -2,7 +2,9 @@
  * A small, hand-written world fed through the HTTP feeds, used by the behaviour tests.
  * Dates are relative to `today` so ages cross no boundary by accident.
  */
-import type { TestService, TestUser } from './app.ts';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { startTestService, type TestService, type TestUser } from './app.ts';
+import type { StoreKind } from './stores.ts';
 
 export const NHS = {
   /** 2 years old, on HV-BANBURY caseload, registered at K84001. */
@@ -71,4 +73,23 @@ export async function feedFixture(svc: TestService): Promise<void> {
   for (const c of [NHS.toddler, NHS.sealed, NHS.restricted]) {
     await post('/v1/relationships', { child: c, subject: 'team:HV-BANBURY', type: 'caseload', source: 'test' });
   }
+}
+
+/**
+ * For one describe block: a test service on `kind` fed with the fixture, handed to `use` with its clock's
+ * starting time; the clock is put back to it after each test, and the service closed at the end.
+ */
+export function useFixtureService(kind: StoreKind, use: (svc: TestService, start: Date) => void): void {
+  let svc: TestService | undefined;
+  let start: Date;
+  beforeAll(async () => {
+    svc = await startTestService(kind);
+    await feedFixture(svc);
+    start = svc.clock.now;
+    use(svc, start);
+  });
+  afterEach(() => {
+    if (svc) svc.clock.now = start;
+  });
+  afterAll(() => svc?.close());
 }
