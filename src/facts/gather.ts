@@ -40,7 +40,7 @@ const MAX_BATCH = 200;
 const MAX_IN_FLIGHT = 1;
 
 /** $1: a JSON array of reads, answered one row each, in order (`i`). */
-export const GATHER_SQL = `
+const GATHER_SQL = `
 with r as (
   select * from jsonb_to_recordset($1::jsonb)
     as r(i int, child text, user_id text, subjects text[], workgroups text[], org text, since timestamptz))
