@@ -1,5 +1,6 @@
 /** The alerts outbox as IG officers see it: newest first, filtered by status and creation time. */
 import type { Queryable } from '../store/store.ts';
+import type { AlertRow } from './deliver.ts';
 
 export interface AlertQuery {
   status?: 'pending' | 'delivered' | 'dead';
@@ -8,15 +9,9 @@ export interface AlertQuery {
   limit: number;
 }
 
-interface Row {
-  id: string;
-  kind: string;
-  child: string | null;
-  ref: string;
-  payload: Record<string, unknown>;
-  recipients: string[];
+/** An outbox row as delivery reads it, plus its delivery state. */
+interface Row extends Omit<AlertRow, 'delivered_to' | 'created_at'> {
   status: string;
-  attempts: number;
   next_attempt_at: Date;
   last_error: string | null;
   created_at: Date;

@@ -1,18 +1,16 @@
 /** IG exposure reports: who can see a child now, how far a user reaches; both audited, IG only. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { storeKinds } from '../support/stores.ts';
-import { startTestService, type TestService } from '../support/app.ts';
-import { feedFixture, NHS, users } from '../support/fixture.ts';
+import type { TestService } from '../support/app.ts';
+import { NHS, useFixtureService, users } from '../support/fixture.ts';
 
 describe.each(storeKinds)('exposure and reach ($name)', (kind) => {
   let svc: TestService;
   let ig: string;
-  beforeAll(async () => {
-    svc = await startTestService(kind);
-    await feedFixture(svc);
+  useFixtureService(kind, (s) => {
+    svc = s;
     ig = `Bearer ${svc.tokenFor(users.ig)}`;
   });
-  afterAll(() => svc?.close());
 
   it('lists who can read each section of a child, by the same rules as authorise', async () => {
     const r = await svc.http.get(`/v1/children/${NHS.teen}/exposure`).set('Authorization', ig);
