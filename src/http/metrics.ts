@@ -33,34 +33,26 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  /** Read from the audit log at scrape time (see `watchAudit`). */
-  private audit?: { fastBatches: number; missedBatches: number; slowBatches: number };
-  readonly auditBatches = (() => {
-    // eslint-disable-next-line @typescript-eslint/no-this-alias
-    const metrics = this;
-    return new Counter({
-      name: 'ntk_audit_batches_total',
-      help: 'Audit batches: written in one statement, missed (another process appended first, so resent), or written by the transaction',
-      labelNames: ['path'] as const,
-      registers: [this.registry],
-      collect() {
-        const a = metrics.audit;
-        if (!a) return;
-        this.reset();
-        this.inc({ path: 'one-statement' }, a.fastBatches);
-        this.inc({ path: 'missed' }, a.missedBatches);
-        this.inc({ path: 'transaction' }, a.slowBatches);
-      },
-    });
-  })();
   readonly shed = new Counter({
     name: 'ntk_http_shed_total',
     help: 'Requests refused with 429 because NTK_MAX_IN_FLIGHT requests were already in progress',
     registers: [this.registry],
   });
 
+  /** ntk_audit_batches_total, read from the audit log's counters at each scrape. */
   watchAudit(audit: { fastBatches: number; missedBatches: number; slowBatches: number }): void {
-    this.audit = audit;
+    new Counter({
+      name: 'ntk_audit_batches_total',
+      help: 'Audit batches: written in one statement, missed (another process appended first, so resent), or written by the transaction',
+      labelNames: ['path'] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc({ path: 'one-statement' }, audit.fastBatches);
+        this.inc({ path: 'missed' }, audit.missedBatches);
+        this.inc({ path: 'transaction' }, audit.slowBatches);
+      },
+    });
   }
 
   constructor(defaults = true) {

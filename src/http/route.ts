@@ -130,6 +130,7 @@ export function registerOpenApi(registry: OpenAPIRegistry, routes: AnyRoute[]): 
       '400': 'Invalid request (problem+json with the fields at fault)',
       '401': 'Missing, invalid or expired token',
       '403': 'The caller\'s role may not use this endpoint',
+      '429': 'The service is at capacity (NTK_MAX_IN_FLIGHT requests in progress); retry after Retry-After seconds',
       '503': 'The store or the audit trail is unavailable; the request had no effect',
     };
     for (const [status, description] of Object.entries(problems)) {

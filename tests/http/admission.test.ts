@@ -65,4 +65,9 @@ describe.each(storeKinds)('admission limit ($name)', (kind) => {
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toMatch(/^ntk_http_shed_total 1$/m);
   });
+
+  it('documents the 429 in OpenAPI, for the clients that must handle it', async () => {
+    const doc = await (await fetch(`${base}/openapi.json`)).json();
+    expect(doc.paths['/v1/authorise'].post.responses['429'].content['application/problem+json']).toBeDefined();
+  });
 });
