@@ -98,3 +98,24 @@ export async function startChild(file: string, env: Record<string, string>, node
     },
   };
 }
+
+export interface CpuPerRequest {
+  /** The target processes together, the PostgreSQL backends of the database, and this process (the load generator). */
+  target: number;
+  postgres: number;
+  loadGenerator: number;
+}
+
+/** Starts counting CPU; the function it returns gives the ms of CPU per request since then. */
+export function cpuMeter(pids: number[], database: string): (requests: number) => CpuPerRequest {
+  const [t0, p0, g0] = [pids.map(cpuSeconds), postgresCpu(database), process.cpuUsage()];
+  return (requests) => {
+    const g = process.cpuUsage(g0);
+    const per = (seconds: number) => Math.round((seconds * 1e6) / requests) / 1000;
+    return {
+      target: per(pids.reduce((a, pid, i) => a + cpuSeconds(pid) - t0[i], 0)),
+      postgres: per(postgresCpuSince(p0, database)),
+      loadGenerator: per((g.user + g.system) / 1e6),
+    };
+  };
+}

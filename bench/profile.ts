@@ -12,15 +12,14 @@ import { parseArgs } from 'node:util';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { generateKeyPairSync } from 'node:crypto';
-import { demoIssuerFromKey } from '../src/identity/demo-issuer.ts';
 import { createDatabase, databaseUrl, openBenchStore } from './db.ts';
 import { ensurePopulation } from './population.ts';
-import { buildFixture, claimsFor } from './fixtures.ts';
-import { bodyOf, checkHttp, scenarios, sectionsOf } from './scenarios.ts';
+import { buildFixture } from './fixtures.ts';
+import { scenarios } from './scenarios.ts';
+import { httpBench } from './http-setup.ts';
 import { load, type Request } from './http.ts';
 import { paced } from './paced.ts';
-import { cpuSeconds, postgresCpu, postgresCpuSince, startChild, type Child } from './processes.ts';
+import { cpuMeter, startChild, type Child } from './processes.ts';
 import { serviceEnv } from './service-env.ts';
 import { round } from './stats.ts';
 
@@ -81,29 +80,14 @@ try {
   const scenario = scenarios(fixture).find((s) => s.name === args.scenario);
   if (!scenario) throw new Error(`no scenario ${args.scenario}`);
 
-  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const issuer = demoIssuerFromKey('bench-1', privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), 'https://bench-issuer.needtoknow.local', 'needtoknow-bench');
-  const jwk = { ...[...issuer.trusted.keys.values()][0].key.export({ format: 'jwk' }), kid: 'bench-1' };
-  const tokens = {
-    healthVisitor: issuer.sign(claimsFor(fixture.healthVisitor) as never, { expiresIn: 3600 }),
-    clinician: issuer.sign(claimsFor(fixture.clinician) as never, { expiresIn: 3600 }),
-  };
-  const make = (): Request => {
-    const call = scenario.next();
-    return {
-      path: call.path, body: JSON.stringify(bodyOf(call)), headers: { authorization: `Bearer ${tokens[call.actor]}` },
-      sections: sectionsOf(call), verify: (b) => checkHttp(call, b),
-    };
-  };
-  const noopRequest = (): Request => ({ ...make(), path: '/noop', sections: 0, verify: (b) => ((b as { ok?: boolean }).ok ? null : 'wrong') });
+  const bench = httpBench(fixture);
+  const make = () => bench.request(scenario);
+  const noopRequest = () => bench.noop(scenario);
 
   const profDir = args['cpu-prof'] ? path.resolve(args['cpu-prof']) : undefined;
   const services: Child[] = [];
   for (let i = 0; i < processes; i++) {
-    services.push(await startChild('server.ts', {
-      ...serviceEnv(url, work), PORT: '0',
-      NTK_BENCH_ISSUER: JSON.stringify({ issuer: 'https://bench-issuer.needtoknow.local', audience: 'needtoknow-bench', jwk }),
-    }, profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []));
+    services.push(await startChild('server.ts', { ...serviceEnv(url, work), PORT: '0', ...bench.issuerEnv }, profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []));
   }
   children.push(...services);
   const svc = services[0];
@@ -115,16 +99,13 @@ try {
   for (const c of services) await load({ url: at(c), target: 'warm', scenario: 'warm', connections: 20, seconds: 2, make });
   /** Loads the given processes at once (the rate or the connections split between them); figures summed. */
   const measure = async (cs: Child[], name: string, mk: () => Request) => {
-    const [c0, p0, g0] = [cs.map((c) => cpuSeconds(c.pid)), postgresCpu(dbName), process.cpuUsage()];
+    const meter = cpuMeter(cs.map((c) => c.pid), dbName);
     const each = await Promise.all(cs.map((c) => rate
       ? paced({ url: at(c), target: name, scenario: scenario.name, rate: rate / cs.length, seconds, make: mk })
       : load({ url: at(c), target: name, scenario: scenario.name, connections: Math.ceil(connections / cs.length), seconds, make: mk })));
     const f = { ...each[0], requests: each.reduce((a, x) => a + x.requests, 0), requestsPerSecond: each.reduce((a, x) => a + x.requestsPerSecond, 0) };
-    const cpu = round((cs.reduce((a, c, i) => a + cpuSeconds(c.pid) - c0[i], 0) * 1000) / f.requests, 3);
-    const pg = round((postgresCpuSince(p0, dbName) * 1000) / f.requests, 3);
-    const g = process.cpuUsage(g0);
-    const gen = round((g.user + g.system) / 1000 / f.requests, 3);
-    console.log(`${name.padEnd(8)} ${f.requestsPerSecond.toFixed(0).padStart(6)} req/s  (first process:) p50 ${f.latencyMs.p50} ms  p90 ${f.latencyMs.p90} ms  p99 ${f.latencyMs.p99} ms  max ${f.latencyMs.max} ms  CPU/request ${cpu} ms + PostgreSQL ${pg} ms + load generator ${gen} ms`);
+    const cpu = meter(f.requests);
+    console.log(`${name.padEnd(8)} ${f.requestsPerSecond.toFixed(0).padStart(6)} req/s  (first process:) p50 ${f.latencyMs.p50} ms  p90 ${f.latencyMs.p90} ms  p99 ${f.latencyMs.p99} ms  max ${f.latencyMs.max} ms  CPU/request ${cpu.target} ms + PostgreSQL ${cpu.postgres} ms + load generator ${cpu.loadGenerator} ms`);
     return f;
   };
   const n = await measure([noop], 'no-op', noopRequest);

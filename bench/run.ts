@@ -12,17 +12,16 @@ import { parseArgs } from 'node:util';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { generateKeyPairSync } from 'node:crypto';
-import { demoIssuerFromKey } from '../src/identity/demo-issuer.ts';
 import { createDatabase, databaseUrl, dropDatabase, openBenchStore, serverVersion } from './db.ts';
 import { ensurePopulation } from './population.ts';
 import { ensureAuditEvents } from './audit-load.ts';
 import { buildFixture, claimsFor } from './fixtures.ts';
-import { bodyOf, checkHttp, scenarios, sectionsOf, type Call } from './scenarios.ts';
+import { scenarios, type Call } from './scenarios.ts';
+import { httpBench } from './http-setup.ts';
 import { engineBench } from './engine.ts';
 import { inProcessBench } from './inprocess.ts';
 import { load, type LoadFigures, type Request } from './http.ts';
-import { cpuSeconds, postgresCpu, postgresCpuSince, startChild, type Child } from './processes.ts';
+import { cpuMeter, startChild, type Child } from './processes.ts';
 import { paced } from './paced.ts';
 import { sequenceCheck, twoProcesses } from './twoproc.ts';
 import { growthPoint } from './growth.ts';
@@ -109,28 +108,10 @@ async function main(): Promise<Results> {
     }
 
     // ---- HTTP: the service and the baseline, each in its own process, loaded from this one.
-    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    const issuer = demoIssuerFromKey('bench-1', privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), 'https://bench-issuer.needtoknow.local', 'needtoknow-bench');
-    const jwk = { ...[...issuer.trusted.keys.values()][0].key.export({ format: 'jwk' }), kid: 'bench-1' };
-    const tokens = {
-      healthVisitor: issuer.sign(claims.healthVisitor as never, { expiresIn: 12 * 3600 }),
-      clinician: issuer.sign(claims.clinician as never, { expiresIn: 12 * 3600 }),
-    };
-    const serviceEnv = {
-      ...envFor(url, work), PORT: '0',
-      NTK_BENCH_ISSUER: JSON.stringify({ issuer: 'https://bench-issuer.needtoknow.local', audience: 'needtoknow-bench', jwk }),
-    };
-    const asHttp = (name: string) => (): Request => {
-      const call = byName(name).next();
-      return {
-        path: call.path, body: JSON.stringify(bodyOf(call)), headers: { authorization: `Bearer ${tokens[call.actor]}` },
-        sections: sectionsOf(call), verify: (b) => checkHttp(call, b),
-      };
-    };
-    const noopRequest = (): Request => {
-      const r = asHttp('single-section')();
-      return { ...r, path: '/noop', sections: 0, verify: (b) => ((b as { ok?: boolean }).ok === true ? null : 'baseline answered wrongly') };
-    };
+    const bench = httpBench(fixture);
+    const serviceEnv = { ...envFor(url, work), PORT: '0', ...bench.issuerEnv };
+    const asHttp = (name: string) => () => bench.request(byName(name));
+    const noopRequest = () => bench.noop(byName('single-section'));
 
     log('HTTP: starting the service and the bare express baseline as separate processes');
     const svc = await startChild('server.ts', serviceEnv);
@@ -140,17 +121,12 @@ async function main(): Promise<Results> {
     const at = (c: Child) => `http://127.0.0.1:${c.port}`;
     const http: LoadFigures[] = [];
     const run = async (c: Child, target: string, scenario: string, make: () => Request, rate?: number, steady = false) => {
-      const [c0, p0, g0] = [cpuSeconds(c.pid), postgresCpu(dbName), process.cpuUsage()];
+      const meter = cpuMeter([c.pid], dbName);
       const f = steady && rate
         ? await paced({ url: at(c), target, scenario, rate, seconds: cfg.httpSeconds, make })
         : await load({ url: at(c), target, scenario, connections: rate ? 20 : 50, seconds: cfg.httpSeconds, rate, make });
-      const g = process.cpuUsage(g0);
-      f.cpuMsPerRequest = {
-        target: round(((cpuSeconds(c.pid) - c0) * 1000) / f.requests, 2),
-        postgres: round((postgresCpuSince(p0, dbName) * 1000) / f.requests, 2),
-        loadGenerator: round((g.user + g.system) / 1000 / f.requests, 2),
-      };
-      log(`  ${target} ${scenario} ${rate ? `${steady ? 'paced' : 'autocannon'} at ${rate}/s` : 'saturated'}: ${f.requestsPerSecond.toLocaleString('en-GB')} req/s, p50 ${f.latencyMs.p50} ms, p99 ${f.latencyMs.p99} ms; CPU/request ${f.cpuMsPerRequest.target} ms + PostgreSQL ${f.cpuMsPerRequest.postgres} ms + load ${f.cpuMsPerRequest.loadGenerator} ms`);
+      const cpu = (f.cpuMsPerRequest = meter(f.requests));
+      log(`  ${target} ${scenario} ${rate ? `${steady ? 'paced' : 'autocannon'} at ${rate}/s` : 'saturated'}: ${f.requestsPerSecond.toLocaleString('en-GB')} req/s, p50 ${f.latencyMs.p50} ms, p99 ${f.latencyMs.p99} ms; CPU/request ${cpu.target} ms + PostgreSQL ${cpu.postgres} ms + load ${cpu.loadGenerator} ms`);
       http.push(f);
       return f;
     };
