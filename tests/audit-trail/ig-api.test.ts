@@ -6,10 +6,10 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { storeKinds } from '../support/stores.ts';
-import { startTestService, type TestService, type TestUser } from '../support/app.ts';
-import { feedFixture, NHS, users } from '../support/fixture.ts';
+import type { TestService, TestUser } from '../support/app.ts';
+import { NHS, useFixtureService, users } from '../support/fixture.ts';
 import { verifyConsistency, verifyInclusion } from '../../src/audit/merkle.ts';
 import { verifyCheckpointNote } from '../../src/audit/checkpoint.ts';
 
@@ -19,10 +19,11 @@ const JSONSchemaValidator = createRequire(import.meta.url)('@asymmetrik/fhir-jso
 describe.each(storeKinds)('audit API for IG officers ($name)', (kind) => {
   let svc: TestService;
   let ig: string;
-  beforeAll(async () => {
-    svc = await startTestService(kind);
-    await feedFixture(svc);
+  useFixtureService(kind, (s) => {
+    svc = s;
     ig = `Bearer ${svc.tokenFor(users.ig)}`;
+  });
+  beforeAll(async () => {
     const read = (user: TestUser, child: string, sections: string[]) =>
       svc.http.post('/v1/authorise').set('Authorization', `Bearer ${svc.tokenFor(user)}`).send({ child, sections, action: 'read', purposeOfUse: 'TREAT' }).expect(200);
     await read(users.hv, NHS.toddler, ['immunisations', 'health-visiting']);
@@ -30,7 +31,6 @@ describe.each(storeKinds)('audit API for IG officers ($name)', (kind) => {
     await read(users.hvOther, NHS.toddler, ['health-visiting']);
     await read(users.sn, NHS.teen, ['school-nursing']);
   });
-  afterAll(() => svc?.close());
 
   const get = (url: string) => svc.http.get(url).set('Authorization', ig);
   const auditQueries = async () => (await svc.services.store.query<{ n: number }>(`select count(*)::int as n from audit_events where kind = 'audit-query'`, [])).rows[0].n;
