@@ -8,11 +8,10 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import helmet from 'helmet';
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { SpanStatusCode, trace } from '@opentelemetry/api';
-import { Problem, notFound, tooManyRequests, unavailable } from './problem.ts';
+import { notFound, toProblem, tooManyRequests } from './problem.ts';
 import { mountRoutes, registerOpenApi, type AnyRoute } from './route.ts';
 import { opsRoutes } from './ops.ts';
 import { scrubUrl } from '../log.ts';
-import { StoreUnavailableError } from '../store/store.ts';
 import type { Services } from '../services.ts';
 
 const tracer = trace.getTracer('needtoknow');
@@ -100,7 +99,8 @@ export function createApp(services: Services, featureRoutes: AnyRoute[]): { app:
 
   app.use((_req: Request, _res: Response, next: NextFunction) => next(notFound('no such endpoint')));
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const problem = toProblem(err, services);
+    const problem = toProblem(err, services.config.bodyLimit);
+    if (problem.status === 503) services.metrics.auditFailures.inc();
     if (problem.status >= 500) {
       services.log.error({ requestId: res.locals.requestId, err: err instanceof Error ? { name: err.name, message: err.message, cause: String((err as Error).cause ?? '') } : String(err) }, problem.title);
     }
@@ -112,26 +112,4 @@ export function createApp(services: Services, featureRoutes: AnyRoute[]): { app:
     res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem.body(req.originalUrl ? scrubUrl(req.originalUrl) : undefined)));
   });
   return { app, routes };
-}
-
-function toProblem(err: unknown, services: Services): Problem {
-  if (err instanceof Problem) return err;
-  if (err instanceof StoreUnavailableError || isConnectionError(err)) {
-    services.metrics.auditFailures.inc();
-    return unavailable();
-  }
-  const e = err as { type?: string; status?: number; expose?: boolean };
-  if (e?.type === 'entity.parse.failed') return new Problem(400, 'Invalid request', 'the body is not valid JSON', [{ field: 'body', message: 'malformed JSON' }]);
-  if (e?.type === 'entity.too.large') return new Problem(413, 'Payload too large', `the body exceeds ${services.config.bodyLimit}`);
-  if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return new Problem(415, 'Unsupported media type', 'unsupported body encoding');
-  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) return new Problem(e.status, 'Invalid request', 'the request could not be read');
-  return new Problem(500, 'Internal error', 'an unexpected error occurred; nothing was permitted');
-}
-
-/** Errors from the database drivers that mean the store cannot be reached or used right now. */
-function isConnectionError(err: unknown): boolean {
-  const e = err as { code?: string; message?: string };
-  if (!e) return false;
-  if (typeof e.code === 'string' && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|57P0[1-3]|08\d{3}|53\d{3})$/.test(e.code)) return true;
-  return /Connection terminated|connection timeout|Client has encountered a connection error|timeout exceeded when trying to connect/i.test(e.message ?? '');
 }
