@@ -12,8 +12,8 @@ import { migrate } from './store/migrate.ts';
 import { AuditLog } from './audit/log.ts';
 import { PolicyHolder } from './policy/holder.ts';
 import { TokenVerifier } from './identity/verify.ts';
-import { loadIssuersFile, type TrustedIssuer } from './identity/issuers.ts';
-import { unauthorized } from './http/problem.ts';
+import { checkIssuerNamespaces, loadIssuersFile, type TrustedIssuer } from './identity/issuers.ts';
+import { Unauthenticated } from './errors.ts';
 import { Metrics } from './http/metrics.ts';
 import { createApp } from './http/app.ts';
 import { FactHasher } from './feeds/hash.ts';
@@ -26,7 +26,10 @@ import { alertRoutes } from './alerts/routes.ts';
 import { AlertWorker } from './alerts/worker.ts';
 import { policyRoutes } from './policy/routes.ts';
 import { auditRoutes } from './audit/routes.ts';
-import { FactReader } from './facts/gather.ts';
+import { FactReader, gatherMany } from './facts/gather.ts';
+import { gatherChildFacts } from './facts/child.ts';
+import { StaffTable } from './store/tables/staff.ts';
+import { SeenPrincipals } from './identity/seen.ts';
 import { AuditTree } from './audit/tree.ts';
 import { Checkpointer, loadOrCreateSigningKey, loadSigningKey, type SigningKey } from './audit/checkpoint.ts';
 import { CursorCodec } from './audit/cursor.ts';
@@ -93,28 +96,39 @@ export async function buildService(config: Config, options: BuildOptions = {}): 
   // Another process saw the files change (or an operator asked): reload here too.
   if (options.listenPolicy ?? options.watchPolicy) await store.listen('ntk_policy', () => void policy.reload());
   const issuers = [...(config.jwtIssuersFile ? loadIssuersFile(config.jwtIssuersFile) : []), ...(options.issuers ?? [])];
+  checkIssuerNamespaces(issuers);
   const metrics = new Metrics();
   metrics.watchAudit(audit);
   const tokens = new TokenVerifier(issuers);
 
+  const facts = new FactReader(store);
+  const staff = new StaffTable(store);
+  const now = options.now ?? (() => new Date());
   const services: Services = {
     config,
     store,
     log,
     policy,
     audit,
-    facts: new FactReader(store),
+    facts,
+    staff,
+    seen: new SeenPrincipals(staff, now),
+    views: {
+      policy, facts, audit, staff, now,
+      gatherMany: (inputs) => gatherMany(store, inputs),
+      childFacts: (nhsNumber, since) => gatherChildFacts(store, nhsNumber, since),
+    },
     tree,
     checkpointer,
     cursors: new CursorCodec(config.hashKey),
     metrics,
     hasher: new FactHasher(config.hashKey),
-    now: options.now ?? (() => new Date()),
+    now,
     authenticate(req: Request) {
       const header = req.get('authorization');
-      if (!header) throw unauthorized('an access token is required: Authorization: Bearer <JWT>');
+      if (!header) throw new Unauthenticated('an access token is required: Authorization: Bearer <JWT>');
       const m = BEARER.exec(header);
-      if (!m) throw unauthorized('the Authorization header must be "Bearer <JWT>"');
+      if (!m) throw new Unauthenticated('the Authorization header must be "Bearer <JWT>"');
       return tokens.verify(m[1]);
     },
   };

@@ -12,6 +12,11 @@ import type { AuditTree } from './audit/tree.ts';
 import type { Checkpointer } from './audit/checkpoint.ts';
 import type { CursorCodec } from './audit/cursor.ts';
 import type { FactReader } from './facts/gather.ts';
+import type { StaffTable } from './store/tables/staff.ts';
+import type { SeenPrincipals } from './identity/seen.ts';
+import type { ExplainDeps } from './authorise/explain.ts';
+import type { ReachDeps } from './exposure/reach.ts';
+import type { ExposureDeps } from './exposure/exposure.ts';
 
 export interface Services {
   config: Config;
@@ -28,6 +33,10 @@ export interface Services {
   cursors: CursorCodec;
   metrics: Metrics;
   hasher: FactHasher;
+  staff: StaffTable;
+  seen: SeenPrincipals;
+  /** What the views of a decision (explain, reach, exposure) are built from. */
+  views: ExplainDeps & ReachDeps & ExposureDeps;
   /** Verifies the request's bearer token (401 problem when it fails). */
   authenticate(req: Request): Cis2Claims;
   /** Server clock; tests may replace it to cross time boundaries. */

@@ -4,7 +4,7 @@
  * fails the caller gets 503 and nothing was permitted.
  */
 import { trace } from '@opentelemetry/api';
-import type { Services } from '../services.ts';
+import type { Counter, Histogram } from 'prom-client';
 import type { Cis2Claims } from '../identity/claims.ts';
 import { candidateSubjects, resolvePrincipal, type Principal } from '../identity/principal.ts';
 import { decide, type SectionDecision } from '../policy/decide.ts';
@@ -12,9 +12,26 @@ import type { Policy } from '../policy/policy.ts';
 import type { Facts } from '../policy/facts.ts';
 import { actorOf } from '../audit/actor.ts';
 import type { AuditEventInput } from '../audit/event.ts';
-import { forbidden, invalidField } from '../http/problem.ts';
-import { seqOf } from '../http/schemas.ts';
+import type { AppendedEvent } from '../audit/log.ts';
+import type { GatherInput, Gathered } from '../facts/gather.ts';
+import { InvalidInput, NotAllowed } from '../errors.ts';
+import { seqOf } from '../change/audited-change.ts';
 import type { AuthoriseRequest } from './request.ts';
+
+/** What a decision needs: the policy in force, the fact reader and the clock. */
+export interface DecideDeps {
+  policy: { readonly current: Policy };
+  facts: { gather(input: GatherInput): Promise<Gathered> };
+  now(): Date;
+}
+
+/** What authorise needs besides: the trail to append to, and the counters it moves. */
+export interface AuthoriseDeps extends DecideDeps {
+  audit: { append(events: AuditEventInput[]): Promise<AppendedEvent[]> };
+  metrics: { auditEvents: Counter; decisions: Counter<'decision' | 'reason'>; decisionSeconds: Histogram };
+  /** Records users first seen in a token, so exposure and reach include them. */
+  seen?: { remember(claims: Cis2Claims): Promise<void> };
+}
 
 const tracer = trace.getTracer('needtoknow');
 
@@ -27,16 +44,16 @@ export interface Decided {
 }
 
 /** Gathers facts and decides, without auditing (explain and authorise both build on it). */
-export async function decideFor(services: Services, claims: Cis2Claims, req: AuthoriseRequest, capability?: string): Promise<Decided> {
+export async function decideFor(services: DecideDeps, claims: Cis2Claims, req: AuthoriseRequest, capability?: string): Promise<Decided> {
   const policy = services.policy.current;
   const now = services.now();
   const { subjects, workgroups, orgCode } = candidateSubjects(claims);
   const gathered = await services.facts.gather({ child: req.child, userId: claims.sub, subjects, workgroups, orgCode, now, lookbackDays: policy.lookbackDays });
-  if (req.atLeast && seqOf(req.atLeast) > gathered.factSeq) {
-    throw invalidField('body.atLeast', 'this consistency token was not issued by this service');
+  if (req.atLeast && !(seqOf(req.atLeast) <= gathered.factSeq)) {
+    throw new InvalidInput({ field: 'body.atLeast', message: 'this consistency token was not issued by this service' });
   }
   const principal = resolvePrincipal(claims, policy.roles, gathered.teams, gathered.orgKind);
-  if (capability && !policy.capability(capability, principal.role)) throw forbidden();
+  if (capability && !policy.capability(capability, principal.role)) throw new NotAllowed();
   const decisions = decide(principal, { sections: req.sections, action: req.action, purpose: req.purposeOfUse, breakGlassId: req.breakGlassId }, gathered.facts, policy, now);
   return { principal, policy, decisions, facts: gathered.facts, now };
 }
@@ -76,11 +93,14 @@ function publicBasis(b: SectionDecision['basis'][number]) {
   return rest;
 }
 
-export async function authoriseMany(services: Services, claims: Cis2Claims, requests: AuthoriseRequest[], requestId: string) {
+export async function authoriseMany(services: AuthoriseDeps, claims: Cis2Claims, requests: AuthoriseRequest[], requestId: string) {
   return tracer.startActiveSpan('authorise', async (span) => {
     const started = process.hrtime.bigint();
     try {
-      const decided = await Promise.all(requests.map((r) => decideFor(services, claims, r, 'authorise')));
+      const [decided] = await Promise.all([
+        Promise.all(requests.map((r) => decideFor(services, claims, r, 'authorise'))),
+        services.seen?.remember(claims),
+      ]);
       const events = decided.flatMap((d, i) => auditEventsFor(d, requests[i], requestId));
       const appended = await services.audit.append(events);
       services.metrics.auditEvents.inc(appended.length);

@@ -3,14 +3,14 @@
  * with the CIS2 role they would select) would get, with every rule that permitted or denied and the
  * facts it matched. Audited as kind 'explain' (never as the named user's own read).
  */
-import type { Services } from '../services.ts';
 import type { Principal } from '../identity/principal.ts';
 import { principalSubjects } from '../identity/principal.ts';
-import { ageInYears } from '../policy/decide.ts';
 import { actorOf } from '../audit/actor.ts';
-import { notFound } from '../http/problem.ts';
+import type { AuditEventInput } from '../audit/event.ts';
+import type { AppendedEvent } from '../audit/log.ts';
+import { NotFound } from '../errors.ts';
 import { z } from '../http/zod.ts';
-import { auditEventsFor, decideFor } from './authorise.ts';
+import { auditEventsFor, decideFor, type DecideDeps } from './authorise.ts';
 
 export const explainResponse = z
   .object({
@@ -41,40 +41,42 @@ interface ExplainInput {
   breakGlassId?: string;
 }
 
-export async function explain(services: Services, officer: Principal, input: ExplainInput, requestId: string) {
-  const { rows } = await services.store.query<{ org_code: string; teams: string[] }>(
-    `select org_code, coalesce((select array_agg(team_id) from user_teams where user_id = u.id), '{}') as teams from users u where id = $1`,
-    [input.user],
-  );
-  if (!rows[0]) throw notFound('no user with this id has been fed');
+/** What explain needs: a decision's dependencies, the trail, and the fed user's organisation and teams. */
+export interface ExplainDeps extends DecideDeps {
+  audit: { append(events: AuditEventInput[]): Promise<AppendedEvent[]> };
+  staff: { orgAndTeams(userId: string): Promise<{ orgCode: string; teams: string[] } | undefined> };
+}
+
+export async function explain(deps: ExplainDeps, officer: Principal, input: ExplainInput, requestId: string) {
+  const user = await deps.staff.orgAndTeams(input.user);
+  if (!user) throw new NotFound('no user with this id has been fed');
   const claims = {
     sub: input.user,
     selected_roleid: 'what-if',
-    nhsid_nrbac_roles: [{ person_roleid: 'what-if', org_code: rows[0].org_code, role_code: input.roleCode, activity_codes: input.activities ?? [], workgroups_codes: rows[0].teams }],
+    nhsid_nrbac_roles: [{ person_roleid: 'what-if', org_code: user.orgCode, role_code: input.roleCode, activity_codes: input.activities ?? [], workgroups_codes: user.teams }],
   };
   const req = { child: input.child, sections: input.sections as never, action: 'read' as const, purposeOfUse: input.purposeOfUse as never, breakGlassId: input.breakGlassId };
-  const d = await decideFor(services, claims, req);
-  const role = d.principal.role ?? '';
-  const age = d.facts.child ? ageInYears(d.facts.child.dateOfBirth, d.now) : -1;
+  const d = await decideFor(deps, claims, req);
   const subjects = principalSubjects(d.principal);
-  const candidates = [
-    ...d.facts.relationships.filter((r) => subjects.has(r.subject)).map((r) => ({ basis: r.type, via: r.subject })),
-    ...d.facts.grants.filter((g) => subjects.has(g.grantee)).map((g) => ({ basis: 'grant', via: g.id })),
-    ...d.facts.breakGlass.map((b) => ({ basis: 'break-glass', via: b.id })),
-  ];
+  // Every rule that answered, read from the decision's own trace: the bases put to the policy, then
+  // the restrictions and whether a rule overrode them.
   const decisions = d.decisions.map((s) => ({
     section: s.section,
     decision: s.decision,
     reason: s.precise,
     basis: s.basis as unknown as Record<string, unknown>[],
     obligations: s.obligations,
-    rules: candidates.map((c) => ({ ...c, ...d.policy.explain(role, s.section, c.basis, input.purposeOfUse, age) })),
+    rules: [
+      ...s.trace.checks.map((c) => ({ basis: c.basis, via: c.via, allowed: c.allowed, rule: c.rule })),
+      ...s.trace.restrictions.map((r) => ({ basis: `override:${r.restriction}`, allowed: r.overridden, rule: r.rule })),
+    ],
   }));
   const events = auditEventsFor(d, req, requestId, 'explain', { subjectUser: input.user, subjectRoleCode: input.roleCode }).map((e) => ({
     ...e,
     actor: actorOf(officer),
   }));
-  const appended = await services.audit.append(events);
+  const appended = await deps.audit.append(events);
+  const age = d.decisions[0]?.trace.age ?? null;
   return {
     user: input.user,
     role: d.principal.role ?? null,
@@ -83,7 +85,7 @@ export async function explain(services: Services, officer: Principal, input: Exp
     decisions,
     facts: {
       childKnown: Boolean(d.facts.child),
-      age: d.facts.child ? age : null,
+      age,
       sealed: d.facts.child?.sealed ?? null,
       restricted: d.facts.child?.restricted ?? null,
       labels: d.facts.child?.labels ?? null,

@@ -35,7 +35,7 @@ export function authoriseRoutes(): AnyRoute[] {
         breakGlassId: z.string().uuid().optional(),
       }),
       responses: { 200: { description: 'Decision and explanation per section', schema: explainResponse }, 404: { description: 'Unknown user' } },
-      handler: async ({ body, principal, services, requestId }) => ({ body: await explain(services, principal, body, requestId) }),
+      handler: async ({ body, principal, services, requestId }) => ({ body: await explain(services.views, principal, body, requestId) }),
     }),
   ];
 }

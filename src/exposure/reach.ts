@@ -1,67 +1,75 @@
 /**
- * How far a user reaches: how many children they could read now, by basis, computed from their
- * relationships (own, their teams', their teams' schools', their organisation's) grouped by type and
- * the child's age in years, put to the same rules as authorise. Indexed by relationships(subject).
+ * How far a user reaches: the children they could read now, by basis. Every child on which the user
+ * (as fed, or as last seen in a token) holds a live basis is decided by decide() itself, for every
+ * section and purpose, so reach counts exactly what authorise would permit: a sealed child the user
+ * is related to is related, not reached.
  */
-import type { Services } from '../services.ts';
-import type { TeamInfo } from '../identity/principal.ts';
-import { SECTIONS, PURPOSES } from '../policy/vocabulary.ts';
-import { notFound } from '../http/problem.ts';
-import { inferRole } from './infer-role.ts';
+import type { Policy } from '../policy/policy.ts';
+import type { Principal } from '../identity/principal.ts';
+import { principalSubjects } from '../identity/principal.ts';
+import { decide } from '../policy/decide.ts';
+import { PURPOSES, SECTIONS } from '../policy/vocabulary.ts';
+import type { GatherInput, Gathered } from '../facts/gather.ts';
+import type { StaffTable } from '../store/tables/staff.ts';
+import { NotFound } from '../errors.ts';
+import { fedPrincipal, seenPrincipal } from './staff-principals.ts';
 
-const REACH = `
-with subj as (
-  select 'user:' || $1::text as s
-  union select 'team:' || team_id from user_teams where user_id = $1
-  union select 'school:' || unnest(t.schools) from user_teams ut join teams t on t.id = ut.team_id where ut.user_id = $1
-  union select 'org:' || org_code from users where id = $1
-)
-select r.type, extract(year from age($2::timestamptz, c.date_of_birth::timestamptz))::int as age, count(distinct r.child)::int as children
-  from relationships r join subj on r.subject = subj.s join children c on c.nhs_number = r.child
- where r.valid_from <= $2::timestamptz and (r.valid_to is null or r.valid_to > $3::timestamptz)
- group by r.type, 2`;
+export interface ReachDeps {
+  policy: { readonly current: Policy };
+  staff: Pick<StaffTable, 'fed' | 'seen' | 'childrenReachedBy'>;
+  /** Facts of many children for one principal, in as few statements as it takes. */
+  gatherMany(inputs: GatherInput[]): Promise<Gathered[]>;
+  now(): Date;
+}
 
-export async function reachOf(services: Services, userId: string) {
-  const policy = services.policy.current;
-  const now = services.now();
-  const user = (await services.store.query<{ org_code: string; org_kind: string | null; teams: TeamInfo[] }>(
-    `select org_code, (select kind from orgs where code = u.org_code) as org_kind,
-            coalesce((select json_agg(json_build_object('id', t.id, 'kind', t.kind, 'area', t.area, 'schools', t.schools))
-                        from user_teams ut join teams t on t.id = ut.team_id where ut.user_id = u.id), '[]') as teams
-       from users u where id = $1`, [userId])).rows[0];
-  if (!user) throw notFound('no user with this id has been fed');
-  const { role } = inferRole(policy.roles, user.teams, user.org_kind ?? undefined);
-  // Relationships still within their type's grace period count (the decision applies the grace exactly).
+const CHUNK = 200;
+
+export async function reachOf(deps: ReachDeps, userId: string) {
+  const policy = deps.policy.current;
+  const now = deps.now();
+  const [fed, seen] = await Promise.all([deps.staff.fed(userId), deps.staff.seen(userId)]);
+  if (!fed && !seen) throw new NotFound('no user with this id has been fed or seen in a token');
+  const principals = [fed && fedPrincipal(fed, policy.roles), seen && seenPrincipal(seen, policy.roles)].filter((p): p is Principal => Boolean(p));
   const since = new Date(now.getTime() - policy.lookbackDays * 86_400_000);
-  const groups = (await services.store.query<{ type: string; age: number; children: number }>(REACH, [userId, now.toISOString(), since.toISOString()])).rows;
-  const byBasis: Record<string, number> = {};
-  let readable = 0;
-  let related = 0;
-  for (const g of groups) {
-    related += g.children;
-    const opens = role !== undefined && g.age < policy.parameters.archiveAfterAge &&
-      SECTIONS.some((s) => PURPOSES.some((p) => p !== 'BTG' && policy.allows(role, s, g.type, p, g.age)));
-    if (!opens) continue;
-    byBasis[g.type] = (byBasis[g.type] ?? 0) + g.children;
-    readable += g.children;
+  // child → the bases (relationship types, grant, break-glass) on which some section of it is permitted
+  const reached = new Map<string, Set<string>>();
+  const related = new Set<string>();
+  for (const principal of principals) {
+    const subjects = [...principalSubjects(principal)];
+    const children = await deps.staff.childrenReachedBy(userId, subjects, now, since);
+    for (const c of children) related.add(c);
+    for (let i = 0; i < children.length; i += CHUNK) {
+      const chunk = children.slice(i, i + CHUNK);
+      const gathered = await deps.gatherMany(chunk.map((child) => ({
+        child, userId, subjects, workgroups: principal.teams.map((t) => t.id), orgCode: principal.orgCode, now, lookbackDays: policy.lookbackDays,
+      })));
+      gathered.forEach((g, k) => {
+        for (const purpose of PURPOSES) {
+          const own = purpose === 'BTG' ? g.facts.breakGlass.filter((b) => b.userId === userId) : [undefined];
+          for (const bg of own) {
+            for (const d of decide(principal, { sections: [...SECTIONS], action: 'read', purpose, breakGlassId: bg?.id }, g.facts, policy, now)) {
+              if (d.decision !== 'permit') continue;
+              const bases = reached.get(chunk[k]) ?? new Set<string>();
+              for (const b of d.basis) if (b.kind !== 'override') bases.add(b.kind === 'relationship' ? b.type : b.kind);
+              reached.set(chunk[k], bases);
+            }
+          }
+        }
+      });
+    }
   }
-  const [grants, breakGlass] = await Promise.all([
-    services.store.query<{ n: number }>(
-      `select count(distinct child)::int as n from grants where revoked_at is null and expires_at > $2::timestamptz
-         and (grantee = 'user:' || $1 or grantee in (select 'team:' || team_id from user_teams where user_id = $1))`, [userId, now.toISOString()]),
-    services.store.query<{ n: number }>(
-      `select count(distinct child)::int as n from break_glass where user_id = $1 and started_at <= $2::timestamptz and expires_at > $2::timestamptz`, [userId, now.toISOString()]),
-  ]);
-  if (grants.rows[0].n) byBasis.grant = grants.rows[0].n;
-  if (breakGlass.rows[0].n) byBasis['break-glass'] = breakGlass.rows[0].n;
+  const byBasis: Record<string, number> = {};
+  for (const bases of reached.values()) for (const b of bases) byBasis[b] = (byBasis[b] ?? 0) + 1;
   return {
     user: userId,
-    role: role ?? null,
+    role: principals[0]?.role ?? null,
     asOf: now.toISOString(),
     policyVersion: policy.version,
-    // A child related in two ways is counted once per basis; `children` is an upper bound on distinct children.
-    children: readable + grants.rows[0].n + breakGlass.rows[0].n,
-    relatedChildren: related,
+    /** Distinct children with at least one section the user may read now. */
+    children: reached.size,
+    /** Distinct children on which the user holds some live basis, readable or not. */
+    relatedChildren: related.size,
+    /** Children per basis: a child reached on two bases counts under each. */
     byBasis,
   };
 }

@@ -82,7 +82,8 @@ function toGathered(r: Row): Gathered {
   return { facts: toFacts(r), teams: r.teams, orgKind: r.org_kind ?? undefined, factSeq: Number(r.fact_seq) };
 }
 
-async function gatherMany(db: Queryable, inputs: GatherInput[]): Promise<Gathered[]> {
+/** Many reads in one statement (at most a few hundred). */
+export async function gatherMany(db: Queryable, inputs: GatherInput[]): Promise<Gathered[]> {
   const { rows } = await db.query<Row>(GATHER_SQL, [toParam(inputs)]);
   if (rows.length !== inputs.length) throw new Error(`fact read answered ${rows.length} of ${inputs.length} requests`);
   return rows.map(toGathered);

@@ -7,7 +7,7 @@
 import type { Queryable } from '../store/store.ts';
 import type { TeamInfo } from '../identity/principal.ts';
 import type { Policy } from '../policy/policy.ts';
-import { inferRole } from '../exposure/infer-role.ts';
+import { inferRole } from '../identity/infer-role.ts';
 
 interface Row {
   teams: TeamInfo[];

@@ -17,8 +17,17 @@ export const cis2Claims = z.object({
   selected_roleid: z.string().optional(),
   nhsid_nrbac_roles: z.array(nrbacRole).optional(),
   azp: z.string().optional(),
+  client_id: z.string().optional(),
   scope: z.string().optional(),
 });
 
 export type NrbacRole = z.infer<typeof nrbacRole>;
-export type Cis2Claims = z.infer<typeof cis2Claims>;
+/**
+ * Verified claims. `sub` is the issuer-scoped user id (see issuers.ts); `iss` and `machineClient` are
+ * set by the verifier from its configuration, never read from the token.
+ */
+export type Cis2Claims = z.infer<typeof cis2Claims> & {
+  iss?: string;
+  /** The token's client is one of its issuer's configured machine clients. */
+  machineClient?: boolean;
+};

@@ -43,12 +43,16 @@ export function loadDemoIssuer(dataDir: string, create: boolean): DemoIssuer | u
   return demoIssuerFromKey(stored.kid, stored.privatePem);
 }
 
-export function demoIssuerFromKey(kid: string, privatePem: string, issuer = DEMO_ISSUER, audience = DEMO_AUDIENCE): DemoIssuer {
+/** `machineClients`: the client ids (azp) whose tokens may carry ntk:admin; the demo feed's by default. */
+/** The demo integration feed's client id (the admin persona). */
+export const DEMO_FEED_CLIENT = 'ntk-demo-feed';
+
+export function demoIssuerFromKey(kid: string, privatePem: string, issuer = DEMO_ISSUER, audience = DEMO_AUDIENCE, machineClients = [DEMO_FEED_CLIENT]): DemoIssuer {
   const privateKey = createPrivateKey(privatePem);
   const jwk = { ...createPublicKey(privateKey).export({ format: 'jwk' }), kid };
   const key = keyFromJwk(jwk);
   return {
-    trusted: { issuer, audience, keys: new Map([[kid, key]]) },
+    trusted: { issuer, audience, keys: new Map([[kid, key]]), machineClients },
     sign(claims, options = {}) {
       return jwt.sign(claims, privateKey, {
         algorithm: key.algorithm,

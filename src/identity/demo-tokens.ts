@@ -19,7 +19,7 @@ export function roleCodeFor(mapping: RoleMapping, role: string): string {
 
 export function demoToken(issuer: DemoIssuer, mapping: RoleMapping, role: string, user: DemoUser, expiresIn = 8 * 3600): string {
   if (role === 'access-admin') {
-    return issuer.sign({ sub: user.userId, scope: mapping.machineClients.find((m) => m.role === role)?.scope ?? 'ntk:admin' } as never, { expiresIn });
+    return issuer.sign({ sub: user.userId, azp: user.userId, scope: mapping.machineClients.find((m) => m.role === role)?.scope ?? 'ntk:admin' } as never, { expiresIn });
   }
   const personRoleId = `demo-${user.userId}`;
   return issuer.sign(

@@ -1,7 +1,12 @@
 /**
  * Trusted token issuers: NTK_JWT_ISSUERS names a JSON file
- * `[{ "issuer", "audience", "jwks": { "keys": [...] } | "jwksFile": "path" }]`.
+ * `[{ "issuer", "audience", "jwks": { "keys": [...] } | "jwksFile": "path", "machineClients"?: ["<client id>"], "subjectPrefix"?: "la" }]`.
  * Keys are turned into KeyObjects once, by `kid`; only RSA and P-256 EC keys are accepted.
+ *
+ * Principals are keyed by issuer and subject: a user id is `sub` for an issuer whose subjectPrefix is
+ * empty (the default), else `<subjectPrefix>:<sub>`. No two issuers may share a prefix, so a second
+ * issuer's "hv-x" can never be taken for the first's. Machine scopes (ntk:admin) are honoured only for
+ * the client ids an issuer lists in machineClients.
  */
 import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -18,6 +23,25 @@ export interface TrustedIssuer {
   issuer: string;
   audience: string;
   keys: Map<string, TrustedKey>;
+  /** Client ids (azp, else client_id) whose tokens may carry machine scopes such as ntk:admin. */
+  machineClients?: string[];
+  /** Namespace of this issuer's subjects in user ids ('' or absent: the bare sub). */
+  subjectPrefix?: string;
+}
+
+const PREFIX = /^[a-z0-9][a-z0-9-]{0,31}$/;
+
+/** Refuses two issuers whose subjects would share one namespace of user ids. */
+export function checkIssuerNamespaces(issuers: TrustedIssuer[]): void {
+  const seen = new Map<string, string>();
+  for (const i of issuers) {
+    const prefix = i.subjectPrefix ?? '';
+    const other = seen.get(prefix);
+    if (other !== undefined) {
+      throw new ConfigError('NTK_JWT_ISSUERS', `issuers "${other}" and "${i.issuer}" would share user ids: give each a distinct "subjectPrefix"`);
+    }
+    seen.set(prefix, i.issuer);
+  }
 }
 
 interface IssuerFileEntry {
@@ -25,6 +49,8 @@ interface IssuerFileEntry {
   audience?: unknown;
   jwks?: { keys?: unknown };
   jwksFile?: unknown;
+  machineClients?: unknown;
+  subjectPrefix?: unknown;
 }
 
 export function keyFromJwk(jwk: JsonWebKey & { kid?: string; alg?: string }): TrustedKey {
@@ -52,7 +78,15 @@ export function parseIssuers(entries: unknown, baseDir: string): TrustedIssuer[]
       const k = keyFromJwk(jwk);
       keys.set(k.kid, k);
     }
-    return { issuer: raw.issuer, audience: raw.audience, keys };
+    const machineClients = raw.machineClients ?? [];
+    if (!Array.isArray(machineClients) || !machineClients.every((c) => typeof c === 'string' && c)) {
+      throw new Error(`entry ${i}: "machineClients" must be a list of client ids`);
+    }
+    const subjectPrefix = raw.subjectPrefix ?? '';
+    if (typeof subjectPrefix !== 'string' || (subjectPrefix !== '' && !PREFIX.test(subjectPrefix))) {
+      throw new Error(`entry ${i}: "subjectPrefix" must be lower-case letters, digits and hyphens (at most 32)`);
+    }
+    return { issuer: raw.issuer, audience: raw.audience, keys, machineClients, subjectPrefix };
   });
 }
 

@@ -63,7 +63,8 @@ export function resolvePrincipal(claims: Cis2Claims, mapping: RoleMapping, known
   const selected = selectedRole(claims);
   if (!selected) {
     const scopes = (claims.scope ?? '').split(/\s+/);
-    const machine = claims.nhsid_nrbac_roles === undefined || claims.nhsid_nrbac_roles.length === 0
+    // Machine scopes count only for a configured machine client of the token's issuer, and only with no user roles.
+    const machine = claims.machineClient && (claims.nhsid_nrbac_roles === undefined || claims.nhsid_nrbac_roles.length === 0)
       ? mapping.machineClients.find((m) => scopes.includes(m.scope))
       : undefined;
     return { ...base, machine: Boolean(machine), role: machine?.role };

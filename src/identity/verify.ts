@@ -1,26 +1,30 @@
 /**
  * Access-token verification, exactly as the contract says: RS256/ES256 only, the key chosen by
- * the token's issuer and `kid` from the trusted issuers, iss/aud/exp/nbf checked with 60 s skew.
+ * the token's issuer and `kid` from the trusted issuers, iss/aud/exp/nbf checked with 60 s skew,
+ * and a lifetime no longer than the configured maximum. Messages name what failed, never the
+ * configuration (no expected audience or issuer is echoed back).
  */
 import jwt from 'jsonwebtoken';
-import { unauthorized } from '../http/problem.ts';
+import { Unauthenticated } from '../errors.ts';
 import { cis2Claims, type Cis2Claims } from './claims.ts';
 import type { TrustedIssuer } from './issuers.ts';
 
 const CLOCK_SKEW_SECONDS = 60;
+/** Default longest lifetime of an access token (CIS2's are about an hour; demo tokens 8 hours). */
+export const MAX_TOKEN_LIFETIME_SECONDS = 24 * 3600;
 
-export function verifyToken(token: string, issuers: TrustedIssuer[]): Cis2Claims {
+export function verifyToken(token: string, issuers: TrustedIssuer[], maxLifetimeSeconds = MAX_TOKEN_LIFETIME_SECONDS, nowSeconds = Date.now() / 1000): Cis2Claims {
   const decoded = jwt.decode(token, { complete: true });
   if (!decoded || typeof decoded.payload !== 'object' || decoded.payload === null) {
-    throw unauthorized('the access token is not a well-formed JWT');
+    throw new Unauthenticated('the access token is not a well-formed JWT');
   }
   const iss = decoded.payload.iss;
   const issuer = issuers.find((i) => i.issuer === iss);
-  if (!issuer) throw unauthorized('the access token is not from a trusted issuer');
+  if (!issuer) throw new Unauthenticated('the access token is not from a trusted issuer');
   const kid = decoded.header.kid;
   const key = kid ? issuer.keys.get(kid) : undefined;
-  if (!key) throw unauthorized('the access token is signed with an unknown key');
-  if (decoded.header.alg !== key.algorithm) throw unauthorized('the access token uses an algorithm that is not accepted');
+  if (!key) throw new Unauthenticated('the access token is signed with an unknown key');
+  if (decoded.header.alg !== key.algorithm) throw new Unauthenticated('the access token uses an algorithm that is not accepted');
   let payload: jwt.JwtPayload;
   try {
     payload = jwt.verify(token, key.key, {
@@ -28,17 +32,30 @@ export function verifyToken(token: string, issuers: TrustedIssuer[]): Cis2Claims
       issuer: issuer.issuer,
       audience: issuer.audience,
       clockTolerance: CLOCK_SKEW_SECONDS,
+      clockTimestamp: Math.floor(nowSeconds),
     }) as jwt.JwtPayload;
   } catch (err) {
-    const name = (err as Error).name;
-    if (name === 'TokenExpiredError') throw unauthorized('the access token has expired');
-    if (name === 'NotBeforeError') throw unauthorized('the access token is not valid yet');
-    throw unauthorized(`the access token was rejected: ${(err as Error).message}`);
+    const e = err as Error;
+    if (e.name === 'TokenExpiredError') throw new Unauthenticated('the access token has expired');
+    if (e.name === 'NotBeforeError') throw new Unauthenticated('the access token is not valid yet');
+    if (/audience/.test(e.message)) throw new Unauthenticated('the access token is not meant for this service (aud)');
+    if (/signature/.test(e.message)) throw new Unauthenticated('the access token signature does not verify');
+    throw new Unauthenticated('the access token was rejected');
   }
-  if (typeof payload.exp !== 'number') throw unauthorized('the access token has no expiry');
+  if (typeof payload.exp !== 'number') throw new Unauthenticated('the access token has no expiry');
+  const issuedAt = typeof payload.iat === 'number' ? payload.iat : typeof payload.nbf === 'number' ? payload.nbf : nowSeconds;
+  if (payload.exp - Math.min(issuedAt, nowSeconds) > maxLifetimeSeconds + CLOCK_SKEW_SECONDS) {
+    throw new Unauthenticated(`the access token lives longer than the ${Math.round(maxLifetimeSeconds / 3600)} hours this service accepts`);
+  }
   const claims = cis2Claims.safeParse(payload);
-  if (!claims.success) throw unauthorized('the access token lacks the required claims');
-  return claims.data;
+  if (!claims.success) throw new Unauthenticated('the access token lacks the required claims');
+  const client = claims.data.azp ?? claims.data.client_id;
+  return {
+    ...claims.data,
+    sub: issuer.subjectPrefix ? `${issuer.subjectPrefix}:${claims.data.sub}` : claims.data.sub,
+    iss: issuer.issuer,
+    machineClient: client !== undefined && (issuer.machineClients ?? []).includes(client),
+  };
 }
 
 /**
@@ -54,6 +71,7 @@ export class TokenVerifier {
     private readonly issuers: TrustedIssuer[],
     private readonly max = 10_000,
     private readonly nowSeconds: () => number = () => Date.now() / 1000,
+    private readonly maxLifetimeSeconds = MAX_TOKEN_LIFETIME_SECONDS,
   ) {}
 
   verify(token: string): Cis2Claims {
@@ -62,12 +80,12 @@ export class TokenVerifier {
     if (hit) {
       if (now > hit.exp + CLOCK_SKEW_SECONDS) {
         this.verified.delete(token);
-        throw unauthorized('the access token has expired');
+        throw new Unauthenticated('the access token has expired');
       }
-      if (now + CLOCK_SKEW_SECONDS < hit.nbf) throw unauthorized('the access token is not valid yet');
+      if (now + CLOCK_SKEW_SECONDS < hit.nbf) throw new Unauthenticated('the access token is not valid yet');
       return hit.claims;
     }
-    const claims = verifyToken(token, this.issuers);
+    const claims = verifyToken(token, this.issuers, this.maxLifetimeSeconds, now);
     const payload = jwt.decode(token) as jwt.JwtPayload;
     if (this.verified.size >= this.max) this.verified.delete(this.verified.keys().next().value!);
     this.verified.set(token, { claims, exp: payload.exp!, nbf: payload.nbf ?? 0 });

@@ -7,7 +7,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Queryable, Store } from '../store/store.ts';
 import { gatherFacts } from '../facts/gather.ts';
-import { decide, ageInYears, type SectionDecision } from './decide.ts';
+import { decide, type SectionDecision } from './decide.ts';
 import { policiesDir, type Policy } from './policy.ts';
 import type { Principal } from '../identity/principal.ts';
 
@@ -120,7 +120,6 @@ async function seedAndDecide(tx: Queryable, policy: Policy, file: string, c: Gol
 
   const failures: string[] = [];
   const rulesUsed: string[] = [];
-  const age = gathered.facts.child ? ageInYears(gathered.facts.child.dateOfBirth, now) : -1;
   for (const d of decisions) {
     const got = d.decision === 'permit'
       ? `permit:${basisNames(d).join('+')}`
@@ -131,10 +130,10 @@ async function seedAndDecide(tx: Queryable, policy: Policy, file: string, c: Gol
     if (wantObligations && JSON.stringify(wantObligations) !== JSON.stringify(d.obligations)) {
       failures.push(`${d.section}: expected obligations ${JSON.stringify(wantObligations)}, got ${JSON.stringify(d.obligations)}`);
     }
-    for (const b of d.basis) {
-      const rel = b.kind === 'relationship' ? b.type : b.kind === 'override' ? `override:${b.restriction}` : b.kind;
-      const { rule } = policy.explain(c.role, d.section, rel, c.purpose, age);
-      if (rule.length) rulesUsed.push(rule.join(', '));
+    // The rules that made a permit, from the decision's own trace.
+    if (d.decision === 'permit') {
+      for (const check of d.trace.checks) if (check.allowed) rulesUsed.push(check.rule.join(', '));
+      for (const r of d.trace.restrictions) if (r.overridden) rulesUsed.push(r.rule.join(', '));
     }
   }
   for (const s of Object.keys(c.expect)) if (!c.sections.includes(s)) failures.push(`expectation for ${s}, which the case does not request`);

@@ -5,6 +5,9 @@
  *
  * casbin evaluates its matcher against every rule on every call, so answers are memoised per
  * policy: the inputs (role, section, basis kind, purpose, age in years) are discrete and few.
+ * Every question this class answers is put to casbin itself (no second reading of model.conf):
+ * the role limits are the g2 grouping, and "does any rule open this purpose" asks the enforcer
+ * for every basis kind the rules name and every age a record is kept for.
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -12,6 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { newEnforcer, newModelFromString, StringAdapter, type Enforcer } from 'casbin';
 import { z } from 'zod';
+import { SECTIONS } from './vocabulary.ts';
 
 export const policiesDir = fileURLToPath(new URL('../../policies/', import.meta.url));
 export const POLICY_FILES = ['model.conf', 'access.csv', 'roles.json', 'parameters.json'] as const;
@@ -58,11 +62,15 @@ export interface PolicyFiles {
   parameters: string;
 }
 
+export interface RuleAnswer {
+  allowed: boolean;
+  /** The rule that decided it, as written in access.csv (empty when no rule allowed). */
+  rule: string[];
+}
+
 export class Policy {
-  private readonly memo = new Map<string, boolean>();
-  /** role|section|purpose triples that some allow rule opens (to tell PURPOSE_NOT_PERMITTED apart). */
-  private readonly opened = new Set<string>();
-  private readonly sectionsByRole = new Map<string, Set<string>>();
+  private readonly memo = new Map<string, RuleAnswer>();
+  private readonly opens = new Map<string, boolean>();
   /** How far back an ended relationship can still count: the longest grace period of any type. */
   readonly lookbackDays: number;
 
@@ -72,6 +80,10 @@ export class Policy {
     readonly roles: RoleMapping,
     readonly parameters: Parameters,
     readonly loadedAt: Date,
+    /** The basis kinds (`rel` column) the rules name: the only ones any rule can allow. */
+    private readonly basisKinds: string[],
+    /** role|section pairs linked by casbin's g2 role manager. */
+    private readonly sees: Set<string>,
   ) {
     this.lookbackDays = Math.max(0, ...Object.values(parameters.relationshipGraceDays));
   }
@@ -93,9 +105,14 @@ export class Policy {
       const [lo, hi] = range.split('-').map(Number);
       return age >= lo && age <= hi;
     });
-    const policy = new Policy(version, enforcer, roles, parameters, new Date());
-    await policy.index();
-    return policy;
+    const basisKinds = [...new Set((await enforcer.getPolicy()).map((rule) => rule[2]))];
+    const sees = new Set<string>();
+    const limits = enforcer.getNamedRoleManager('g2');
+    const roleNames = new Set((await enforcer.getNamedGroupingPolicy('g2')).map(([role]) => role));
+    for (const role of roleNames) {
+      for (const section of SECTIONS) if (await limits?.hasLink(role, section)) sees.add(`${role}|${section}`);
+    }
+    return new Policy(version, enforcer, roles, parameters, new Date(), basisKinds, sees);
   }
 
   /** An empty policy: every request is denied. Used when no policy could be loaded. */
@@ -103,49 +120,44 @@ export class Policy {
     return Policy.fromFiles({ model: DENY_ALL_MODEL, access: '', roles: EMPTY_ROLES, parameters: JSON.stringify(DEFAULT_PARAMETERS) });
   }
 
-  private async index(): Promise<void> {
-    for (const [role, section] of await this.enforcer.getNamedGroupingPolicy('g2')) {
-      if (!this.sectionsByRole.has(role)) this.sectionsByRole.set(role, new Set());
-      this.sectionsByRole.get(role)!.add(section);
-    }
-    const groups = await this.enforcer.getGroupingPolicy();
-    for (const [role, sectionOrGroup, , purposes, , eft] of await this.enforcer.getPolicy()) {
-      if (eft !== 'allow') continue;
-      const sections = new Set([sectionOrGroup, ...groups.filter(([, g]) => g === sectionOrGroup).map(([s]) => s)]);
-      const rolesHere = role === '*' ? [...this.sectionsByRole.keys()] : [role];
-      for (const r of rolesHere) {
-        for (const s of sections) {
-          for (const p of purposes.split('|')) this.opened.add(`${r}|${s}|${p}`);
-        }
-      }
-    }
-  }
-
-  /** The role limits: may this role ever see this section? */
+  /** The role limits: may this role ever see this section? (casbin's g2 grouping) */
   roleMaySee(role: string, section: string): boolean {
-    return this.sectionsByRole.get(role)?.has(section) ?? false;
+    return this.sees.has(`${role}|${section}`);
   }
 
-  /** Does any rule open this section to this role for this purpose? */
+  /**
+   * Does any rule open this section to this role for this purpose, for some basis and some age a
+   * record is kept for? Asked of casbin over the basis kinds the rules name and every such age, once
+   * per policy and question (a false answer costs at most kinds × ages memoised checks).
+   */
   purposeOpens(role: string, section: string, purpose: string): boolean {
-    return this.opened.has(`${role}|${section}|${purpose}`);
-  }
-
-  /** The casbin decision for one basis, memoised for the life of this policy. */
-  allows(role: string, section: string, rel: string, purpose: string, age: number): boolean {
-    const key = `${role}|${section}|${rel}|${purpose}|${age}`;
-    let hit = this.memo.get(key);
+    const key = `${role}|${section}|${purpose}`;
+    let hit = this.opens.get(key);
     if (hit === undefined) {
-      hit = this.enforcer.enforceSync(role, section, rel, purpose, age);
-      this.memo.set(key, hit);
+      hit = false;
+      for (let age = 0; !hit && age < this.parameters.archiveAfterAge; age++) {
+        hit = this.basisKinds.some((rel) => this.allows(role, section, rel, purpose, age));
+      }
+      this.opens.set(key, hit);
     }
     return hit;
   }
 
-  /** The same decision with the rule that decided it, for explain (not memoised). */
-  explain(role: string, section: string, rel: string, purpose: string, age: number): { allowed: boolean; rule: string[] } {
-    const [allowed, rule] = this.enforcer.enforceExSync(role, section, rel, purpose, age);
-    return { allowed, rule };
+  /** The casbin decision for one basis, memoised for the life of this policy. */
+  allows(role: string, section: string, rel: string, purpose: string, age: number): boolean {
+    return this.allowsEx(role, section, rel, purpose, age).allowed;
+  }
+
+  /** The same decision with the rule that decided it (for traces), memoised likewise. */
+  allowsEx(role: string, section: string, rel: string, purpose: string, age: number): RuleAnswer {
+    const key = `${role}|${section}|${rel}|${purpose}|${age}`;
+    let hit = this.memo.get(key);
+    if (hit === undefined) {
+      const [allowed, rule] = this.enforcer.enforceExSync(role, section, rel, purpose, age);
+      hit = { allowed, rule: allowed ? rule : [] };
+      this.memo.set(key, hit);
+    }
+    return hit;
   }
 
   capability(name: string, role: string | undefined): boolean {

@@ -12,6 +12,17 @@ describe.each(storeKinds)('exposure and reach ($name)', (kind) => {
     ig = `Bearer ${svc.tokenFor(users.ig)}`;
   });
 
+  /** How many fixture children authorise permits this user some section of (TREAT). */
+  async function permittedChildren(user: (typeof users)[keyof typeof users], sections: string[]): Promise<number> {
+    const token = `Bearer ${svc.tokenFor(user)}`;
+    let permitted = 0;
+    for (const child of Object.values(NHS)) {
+      const a = await svc.http.post('/v1/authorise').set('Authorization', token).send({ child, sections, action: 'read', purposeOfUse: 'TREAT' });
+      if (a.body.decisions.some((d: { decision: string }) => d.decision === 'permit')) permitted++;
+    }
+    return permitted;
+  }
+
   it('lists who can read each section of a child, by the same rules as authorise', async () => {
     const r = await svc.http.get(`/v1/children/${NHS.teen}/exposure`).set('Authorization', ig);
     expect(r.status).toBe(200);
@@ -30,12 +41,16 @@ describe.each(storeKinds)('exposure and reach ($name)', (kind) => {
     expect(r.body.totalUsers).toBe(0);
   });
 
-  it('counts the children a user can reach, by basis', async () => {
+  it('counts the children a user can reach, by basis: only those authorise would permit', async () => {
     const r = await svc.http.get('/v1/users/hv1/reach').set('Authorization', ig);
     expect(r.status).toBe(200);
-    expect(r.body).toMatchObject({ user: 'hv1', role: 'health-visitor', byBasis: { caseload: 3 }, children: 3 });
+    // Three children are on HV-BANBURY's caseload, but one is sealed: related, not reached.
+    expect(r.body).toMatchObject({ user: 'hv1', role: 'health-visitor', byBasis: { caseload: 2 }, children: 2, relatedChildren: 3 });
+    expect(await permittedChildren(users.hv, ['demographics', 'immunisations', 'screening', 'health-visiting', 'safeguarding'])).toBe(2);
     const gp = await svc.http.get('/v1/users/gp1/reach').set('Authorization', ig);
-    expect(gp.body.byBasis['gp-registration']).toBe(5);
+    // Five children are registered at K84001; the sealed one is not readable by a GP.
+    expect(gp.body).toMatchObject({ children: 4, relatedChildren: 5, byBasis: { 'gp-registration': 4 } });
+    expect(await permittedChildren(users.gp, ['demographics', 'immunisations', 'screening', 'health-visiting', 'school-nursing', 'safeguarding', 'confidential'])).toBe(4);
     expect((await svc.http.get('/v1/users/nobody/reach').set('Authorization', ig)).status).toBe(404);
   });
 

@@ -89,7 +89,7 @@ describe.each(kinds)('fail closed (%s)', (kind) => {
     }
     const config = testConfig();
     service = await buildService(config, { store, issuers: [issuer.trusted], log: pino({ level: 'silent' }) });
-    const admin = `Bearer ${issuer.sign({ sub: 'feed', scope: 'ntk:admin' } as never)}`;
+    const admin = `Bearer ${issuer.sign({ sub: 'feed', azp: 'feed', scope: 'ntk:admin' } as never)}`;
     const http = request(service.app);
     await http.put('/v1/orgs/K84001').set('Authorization', admin).send({ name: 'Practice', kind: 'gp-practice' }).expect(201);
     await http.put('/v1/children/9990000018').set('Authorization', admin).send({ dateOfBirth: '2020-01-01', area: 'oxfordshire', gpPractice: 'K84001' }).expect(201);

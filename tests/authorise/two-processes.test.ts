@@ -18,7 +18,7 @@ describe.runIf(postgresUrl)('two processes, one database (postgres)', () => {
       const store = await openPostgres({ connectionString: schema.url, max: 4 });
       services.push(await buildService(testConfig(), { store, issuers: [issuer.trusted], log: pino({ level: 'silent' }) }));
     }
-    const admin = `Bearer ${issuer.sign({ sub: 'feed', scope: 'ntk:admin' } as never)}`;
+    const admin = `Bearer ${issuer.sign({ sub: 'feed', azp: 'feed', scope: 'ntk:admin' } as never)}`;
     await request(services[0].app).put('/v1/orgs/K84001').set('Authorization', admin).send({ name: 'P', kind: 'gp-practice' }).expect(201);
     await request(services[1].app).put('/v1/children/9990000018').set('Authorization', admin).send({ dateOfBirth: '2020-01-01', area: 'oxfordshire', gpPractice: 'K84001' }).expect(201);
   });

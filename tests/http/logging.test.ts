@@ -23,7 +23,7 @@ describe('request logs', () => {
   });
 
   it('redacts identifiers and secrets, and tags each line with the request id', async () => {
-    const admin = issuer.sign({ sub: 'feed', scope: 'ntk:admin' } as never);
+    const admin = issuer.sign({ sub: 'feed', azp: 'feed', scope: 'ntk:admin' } as never);
     const http = request(svc.app);
     await http.put('/v1/orgs/K84001').set('Authorization', `Bearer ${admin}`).send({ name: 'P', kind: 'gp-practice' });
     await http.put('/v1/children/9990000018').set('Authorization', `Bearer ${admin}`)

@@ -14,7 +14,8 @@ const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const rsaJwk = { ...createPublicKey(rsa.privateKey).export({ format: 'jwk' }), kid: 'rsa-1', use: 'sig' };
 const dir = mkdtempSync(path.join(tmpdir(), 'ntk-issuers-'));
 const issuersFile = path.join(dir, 'issuers.json');
-writeFileSync(issuersFile, JSON.stringify([{ issuer: 'https://cis2.example', audience: 'ntk-prod', jwks: { keys: [rsaJwk] } }]));
+// The test issuer's subjects are bare ids; this second issuer's live in their own namespace (cis2:<sub>).
+writeFileSync(issuersFile, JSON.stringify([{ issuer: 'https://cis2.example', audience: 'ntk-prod', jwks: { keys: [rsaJwk] }, subjectPrefix: 'cis2' }]));
 
 function rsaToken(claims: object, options: jwt.SignOptions = {}) {
   const all: jwt.SignOptions = { algorithm: 'RS256', keyid: 'rsa-1', issuer: 'https://cis2.example', audience: 'ntk-prod', expiresIn: 600, ...options };

@@ -26,7 +26,7 @@ function copyPolicies(): string {
 }
 
 async function seed(svc: Service) {
-  const admin = `Bearer ${issuer.sign({ sub: 'feed', scope: 'ntk:admin' } as never)}`;
+  const admin = `Bearer ${issuer.sign({ sub: 'feed', azp: 'feed', scope: 'ntk:admin' } as never)}`;
   const http = request(svc.app);
   await http.put('/v1/orgs/K84001').set('Authorization', admin).send({ name: 'Practice', kind: 'gp-practice' });
   await http.put('/v1/children/9990000018').set('Authorization', admin).send({ dateOfBirth: '2020-01-01', area: 'oxfordshire', gpPractice: 'K84001' });
@@ -111,7 +111,7 @@ describe.runIf(postgresUrl)('policy reload across processes (postgres)', () => {
     }
     await new Promise((r) => setTimeout(r, 300));
     expect(b.services.policy.current.version).toBe(a.services.policy.current.version);
-    const admin = `Bearer ${issuer.sign({ sub: 'feed', scope: 'ntk:admin' } as never)}`;
+    const admin = `Bearer ${issuer.sign({ sub: 'feed', azp: 'feed', scope: 'ntk:admin' } as never)}`;
     const r = await request(a.app).post('/v1/policy:reload').set('Authorization', admin);
     expect(r.body.changed).toBe(true);
     expect(await until(async () => b.services.policy.current.version === r.body.version)).toBe(true);

@@ -38,7 +38,7 @@ export function testConfig(env: Record<string, string> = {}): Config {
 
 export function makeIssuer(issuer = 'https://test-issuer.example', audience = 'needtoknow-test'): DemoIssuer {
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  return demoIssuerFromKey('test-key-1', privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), issuer, audience);
+  return demoIssuerFromKey('test-key-1', privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), issuer, audience, ['feed', 'feed-client']);
 }
 
 export function cis2Claims(user: TestUser, extra: Record<string, unknown> = {}) {
@@ -73,7 +73,7 @@ export async function startTestService(kind: StoreKind, env: Record<string, stri
     clock,
     http: request(service.app),
     tokenFor: (user, extra) => issuer.sign(cis2Claims(user, extra) as never),
-    adminToken: () => issuer.sign({ sub: 'feed-client', scope: 'ntk:admin' } as never),
+    adminToken: () => issuer.sign({ sub: 'feed-client', azp: 'feed-client', scope: 'ntk:admin' } as never),
     async close() {
       await close();
       await store.close();

@@ -4,7 +4,7 @@
  * user's team kinds (or their organisation's kind) satisfy.
  */
 import type { RoleMapping } from '../policy/policy.ts';
-import type { TeamInfo } from '../identity/principal.ts';
+import type { TeamInfo } from './principal.ts';
 
 export function inferRole(mapping: RoleMapping, teams: TeamInfo[], orgKind?: string): { role?: string; teams: TeamInfo[] } {
   for (const rule of mapping.rules) {
