@@ -101,6 +101,8 @@ async function main(): Promise<Results> {
     try {
       engine = await engineBench(service.services, byName('clinic-day'), claimsOf, { seconds: cfg.engineSeconds, items: 500 });
       log(`  decide ${engine.decide.toLocaleString('en-GB')}/s, decideFor ${engine.decideFor.perSecond.toLocaleString('en-GB')}/s, Cedar ${engine.cedar.toLocaleString('en-GB')}/s; golden agreement ${engine.golden.agree}/${engine.golden.sections}`);
+      // A wrong answer fails the run: Cedar must agree on every section, and our engine must give every expected decision.
+      if (engine.golden.disagreements.length) throw new Error(`golden cases: ${engine.golden.disagreements.join('; ')}`);
       log('in-process scenarios (authoriseMany with durable audit)');
       inProcess = await inProcessBench(service.services, list, claimsOf, { seconds: cfg.inProcessSeconds, concurrency: 32, database: dbName });
     } finally {

@@ -9,20 +9,14 @@ export const redactPaths = [
   'req.headers.cookie',
   'req.body',
   'res.body',
-  '*.nhsNumber',
-  '*.child',
-  '*.familyName',
-  '*.postcode',
-  '*.token',
-  '*.authorization',
+  // At the top of a log line and one level down (pino's `*` matches one level only).
+  ...['nhsNumber', 'child', 'familyName', 'postcode', 'token', 'authorization'].flatMap((k) => [k, `*.${k}`]),
 ];
 
-export function createLogger(level = 'info'): pino.Logger {
-  return pino({
-    level,
-    redact: { paths: redactPaths, censor: '[redacted]' },
-    base: { service: 'needtoknow' },
-  });
+/** The service's logger; `destination` is standard output unless given (tests pass a sink). */
+export function createLogger(level = 'info', destination?: pino.DestinationStream): pino.Logger {
+  const options = { level, redact: { paths: redactPaths, censor: '[redacted]' }, base: { service: 'needtoknow' } };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /** Replaces anything shaped like an NHS number in a URL path or query with a placeholder. */

@@ -17,8 +17,11 @@ export interface GoldenAgreement {
   sections: number;
   /** Sections where Cedar's permit/deny equals our engine's. */
   agree: number;
-  /** Sections where our engine's decision equals the case's expectation. */
+  /** Sections where our engine's decision equals the case's expectation (sections without one are not counted). */
   engineMatchesExpected: number;
+  /** Sections a case asks about without saying what to expect: counted apart, never as agreements. */
+  unexpected: number;
+  /** Every section where Cedar and our engine differ, or our engine differs from the expectation. */
   disagreements: string[];
 }
 
@@ -50,7 +53,7 @@ function factsOf(c: GoldenCase, childDefaults: Record<string, unknown>, now: Dat
 }
 
 export async function goldenAgreement(policy: Policy): Promise<GoldenAgreement> {
-  const out: GoldenAgreement = { cases: 0, sections: 0, agree: 0, engineMatchesExpected: 0, disagreements: [] };
+  const out: GoldenAgreement = { cases: 0, sections: 0, agree: 0, engineMatchesExpected: 0, unexpected: 0, disagreements: [] };
   for (const { data } of await readGoldenFiles()) {
     for (const raw of data.cases) {
       const c = { ...data.defaults, ...raw } as GoldenCase;
@@ -71,7 +74,9 @@ export async function goldenAgreement(policy: Policy): Promise<GoldenAgreement> 
         if (d.decision === theirs[i]) out.agree++;
         else out.disagreements.push(`${c.name} / ${d.section}: engine ${d.decision}, Cedar ${theirs[i]}`);
         const want = c.expect[d.section];
-        if (want === undefined || want.split(':')[0] === d.decision) out.engineMatchesExpected++;
+        if (want === undefined) out.unexpected++;
+        else if (want.split(':')[0] === d.decision) out.engineMatchesExpected++;
+        else out.disagreements.push(`${c.name} / ${d.section}: expected ${want}, engine ${d.decision}`);
       });
     }
   }

@@ -1,12 +1,11 @@
 /** Logs never hold NHS numbers, names, postcodes or tokens, and every line carries the request id. */
 import { Writable } from 'node:stream';
-import pino from 'pino';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeKinds } from '../support/stores.ts';
 import { cis2Claims, makeIssuer, testConfig } from '../support/app.ts';
 import { buildService, type Service } from '../../src/server.ts';
-import { redactPaths } from '../../src/log.ts';
+import { createLogger } from '../../src/log.ts';
 
 describe('request logs', () => {
   const lines: string[] = [];
@@ -14,7 +13,8 @@ describe('request logs', () => {
   const issuer = makeIssuer();
   let svc: Service;
   beforeAll(async () => {
-    const log = pino({ level: 'debug', redact: { paths: redactPaths, censor: '[redacted]' } }, sink);
+    // The service's own logger, as npm start builds it, writing to a sink the test reads.
+    const log = createLogger('debug', sink);
     svc = await buildService(testConfig(), { store: await storeKinds[0].open(), issuers: [issuer.trusted], log });
   });
   afterAll(async () => {
@@ -42,5 +42,14 @@ describe('request logs', () => {
     const mine = lines.map((l) => JSON.parse(l)).filter((l) => l.requestId === 'trace-me-12345');
     expect(mine.length).toBeGreaterThan(0);
     for (const l of lines.map((x) => JSON.parse(x)).filter((x) => x.req)) expect(l.requestId).toBeTruthy();
+  });
+
+  it('redacts what the service logs by accident, through its own logger', () => {
+    const before = lines.length;
+    svc.services.log.warn({ child: '9990000018', token: 'eyJsecret', req: { headers: { authorization: 'Bearer eyJsecret' } } }, 'oops');
+    const line = lines.slice(before).join('\n');
+    expect(line).toContain('oops');
+    expect(line).not.toContain('9990000018');
+    expect(line).not.toContain('eyJsecret');
   });
 });
