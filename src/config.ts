@@ -26,6 +26,33 @@ export interface Config {
   bodyLimit: string;
   /** Requests in progress beyond which new ones get 429 (0: no limit). See src/http/app.ts. */
   maxInFlight: number;
+  /** Per minute: failed tokens per client address, and exports, imports and explains per principal (NTK_RATE_LIMITS). */
+  rateLimits: RateLimits;
+  /** Longest access-token lifetime accepted, in seconds (NTK_MAX_TOKEN_HOURS, default 24). */
+  maxTokenLifetimeSeconds: number;
+}
+
+export interface RateLimits {
+  failedTokens: number;
+  exports: number;
+  imports: number;
+  explain: number;
+}
+
+const DEFAULT_RATE_LIMITS: RateLimits = { failedTokens: 30, exports: 20, imports: 60, explain: 120 };
+
+/** NTK_RATE_LIMITS: e.g. "failedTokens=30,exports=20" (per minute; 0 turns one off); unnamed ones keep their default. */
+function parseRateLimits(raw: string | undefined): RateLimits {
+  const limits = { ...DEFAULT_RATE_LIMITS };
+  for (const part of (raw ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
+    const [name, value] = part.split('=');
+    const n = Number(value);
+    if (!(name in limits) || !Number.isInteger(n) || n < 0) {
+      throw new ConfigError('NTK_RATE_LIMITS', `"${part}" is not <name>=<whole number>; names: ${Object.keys(DEFAULT_RATE_LIMITS).join(', ')}`);
+    }
+    limits[name as keyof RateLimits] = n;
+  }
+  return limits;
 }
 
 export class ConfigError extends Error {
@@ -86,6 +113,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
   const maxInFlight = env.NTK_MAX_IN_FLIGHT === undefined || env.NTK_MAX_IN_FLIGHT === '' ? 1024 : Number(env.NTK_MAX_IN_FLIGHT);
   if (!Number.isInteger(maxInFlight) || maxInFlight < 0) throw new ConfigError('NTK_MAX_IN_FLIGHT', `must be a whole number (0 for no limit), got "${env.NTK_MAX_IN_FLIGHT}"`);
+  const maxTokenHours = env.NTK_MAX_TOKEN_HOURS ? Number(env.NTK_MAX_TOKEN_HOURS) : 24;
+  if (!(maxTokenHours > 0 && maxTokenHours <= 24 * 7)) throw new ConfigError('NTK_MAX_TOKEN_HOURS', `must be a number of hours from 0 to 168, got "${env.NTK_MAX_TOKEN_HOURS}"`);
   return {
     port,
     databaseUrl,
@@ -100,5 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     checkpointDir: path.resolve(env.NTK_CHECKPOINT_DIR || path.join(dataDir, 'checkpoints')),
     bodyLimit: env.NTK_BODY_LIMIT || '1mb',
     maxInFlight,
+    rateLimits: parseRateLimits(env.NTK_RATE_LIMITS),
+    maxTokenLifetimeSeconds: maxTokenHours * 3600,
   };
 }

@@ -12,6 +12,7 @@ import { demoToken } from './identity/demo-tokens.ts';
 import { generatePopulation } from './population/generate.ts';
 import { demoPersonas } from './population/personas.ts';
 import { startTelemetry } from './telemetry.ts';
+import { createServer } from './http/listen.ts';
 
 let config: Config;
 try {
@@ -41,7 +42,7 @@ const service = await buildService(config, {
 });
 const { store } = service.services;
 
-const server = service.app.listen(config.port, () => {
+const server = createServer(service.app).listen(config.port, () => {
   const url = `http://localhost:${config.port}`;
   log.info({ url, store: store.kind }, 'needtoknow is listening');
   if (demoIssuer) void printDemo(url);

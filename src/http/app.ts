@@ -8,7 +8,8 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import helmet from 'helmet';
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { SpanStatusCode, trace } from '@opentelemetry/api';
-import { notFound, toProblem, tooManyRequests } from './problem.ts';
+import { notFound, toProblem } from './problem.ts';
+import { routeGuards } from './guards.ts';
 import { mountRoutes, registerOpenApi, type AnyRoute } from './route.ts';
 import { opsRoutes } from './ops.ts';
 import { scrubUrl } from '../log.ts';
@@ -16,7 +17,6 @@ import type { Services } from '../services.ts';
 
 const tracer = trace.getTracer('needtoknow');
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
-const ALWAYS_ADMITTED = new Set(['GET /healthz', 'GET /readyz', 'GET /metrics', 'POST /v1/break-glass']);
 
 export function buildOpenApi(routes: AnyRoute[]): Record<string, unknown> {
   const registry = new OpenAPIRegistry();
@@ -74,27 +74,15 @@ export function createApp(services: Services, featureRoutes: AnyRoute[]): { app:
       next();
     });
   });
-  // Admission limit: beyond maxInFlight requests in progress, new ones are refused at once with 429 and
-  // Retry-After instead of queueing without bound (each waiting request holds memory, and its answer
-  // would come too late to help anyone). Health checks and break-glass declarations are never refused.
-  let inFlight = 0;
-  const limit = services.config.maxInFlight;
-  if (limit > 0) {
-    app.use((req: Request, res: Response, next: NextFunction) => {
-      if (inFlight >= limit && !ALWAYS_ADMITTED.has(`${req.method} ${req.path}`)) {
-        services.metrics.shed.inc();
-        next(tooManyRequests());
-        return;
-      }
-      inFlight++;
-      res.once('close', () => inFlight--);
-      next();
-    });
-  }
-  app.use(express.json({ limit: services.config.bodyLimit, type: ['application/json', 'application/*+json'] }));
-
   const router = express.Router();
-  mountRoutes(router, routes, services);
+  // Token first, then admission, rate limits and the body (see guards.ts).
+  mountRoutes(router, routes, services, routeGuards({
+    authenticate: services.authenticate,
+    maxInFlight: services.config.maxInFlight,
+    bodyLimit: services.config.bodyLimit,
+    rateLimits: services.config.rateLimits,
+    onShed: () => services.metrics.shed.inc(),
+  }));
   app.use(router);
 
   app.use((_req: Request, _res: Response, next: NextFunction) => next(notFound('no such endpoint')));
@@ -109,6 +97,9 @@ export function createApp(services: Services, featureRoutes: AnyRoute[]): { app:
       return;
     }
     for (const [k, v] of Object.entries(problem.headers)) res.setHeader(k, v);
+    // A refused request whose body is still arriving is not read: close the connection after answering,
+    // so a stalled or oversized body holds nothing.
+    if (!req.complete) res.setHeader('Connection', 'close');
     res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem.body(req.originalUrl ? scrubUrl(req.originalUrl) : undefined)));
   });
   return { app, routes };

@@ -2,7 +2,7 @@
  * Declaring a route once gives both the express handler (with validation, authentication and the
  * capability check) and its OpenAPI description, so /openapi.json cannot miss a route.
  */
-import type { Request, Response, Router } from 'express';
+import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
 import { OpenAPIRegistry, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import type { ZodType, z as zod } from 'zod';
 import { z } from './zod.ts';
@@ -11,6 +11,19 @@ import type { Services } from '../services.ts';
 import type { Cis2Claims } from '../identity/claims.ts';
 import type { Principal } from '../identity/principal.ts';
 import { resolvePrincipalFromStore } from '../identity/resolve.ts';
+import type { RateBucket, RouteGuards } from './guards.ts';
+
+/** Routes where abuse is cheap draw on a per-principal rate limit (see guards.ts). */
+const RATE_BUCKETS: Record<string, RateBucket> = {
+  'get /v1/audit/export': 'exports',
+  'post /v1/relationships:import': 'imports',
+  'post /v1/authorise:explain': 'explain',
+};
+/** Never refused by the admission limit: health checks, and a clinician declaring an emergency. */
+const ALWAYS_ADMITTED = new Set(['get /healthz', 'get /readyz', 'get /metrics', 'post /v1/break-glass']);
+/** The most field errors one answer lists (a body with 60,000 unknown keys gets a short answer). */
+const MAX_FIELD_ERRORS = 20;
+const MAX_MESSAGE = 300;
 
 export type Auth = 'public' | 'token' | { capability: string };
 
@@ -61,11 +74,16 @@ export function defineRoute<B extends ZodType = ZodType, Q extends ZodType = Zod
 }
 
 function fieldErrors(error: zod.ZodError, where: string): FieldError[] {
-  return error.issues.map((issue) => {
+  const errors = error.issues.slice(0, MAX_FIELD_ERRORS).map((issue) => {
     const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
     const path = [...issue.path.map(String), ...(keys.length === 1 ? [keys[0]] : [])].join('.');
-    return { field: path ? `${where}.${path}` : where, message: issue.message };
+    const message = keys.length > 1
+      ? `unrecognized keys: ${keys.slice(0, 5).map((k) => JSON.stringify(k.slice(0, 40))).join(', ')}${keys.length > 5 ? ` and ${keys.length - 5} more` : ''}`
+      : issue.message;
+    return { field: (path ? `${where}.${path}` : where).slice(0, 200), message: message.slice(0, MAX_MESSAGE) };
   });
+  if (error.issues.length > MAX_FIELD_ERRORS) errors.push({ field: where, message: `and ${error.issues.length - MAX_FIELD_ERRORS} more errors` });
+  return errors;
 }
 
 function parse<T>(schema: ZodType | undefined, value: unknown, where: string): T {
@@ -83,11 +101,17 @@ export function expressPath(openapiPath: string): string {
   return openapiPath.replace(/:/g, '\\:').replace(/\{(\w+)\}/g, ':$1');
 }
 
-export function mountRoutes(router: Router, routes: AnyRoute[], services: Services): void {
+export function mountRoutes(router: Router, routes: AnyRoute[], services: Services, guards: RouteGuards): void {
   for (const route of routes) {
-    router[route.method](expressPath(route.path), async (req: Request, res: Response) => {
+    const key = `${route.method} ${route.path}`;
+    const before: RequestHandler[] = [];
+    if (route.auth !== 'public') before.push(guards.authenticate);
+    before.push(guards.admit(ALWAYS_ADMITTED.has(key)));
+    if (RATE_BUCKETS[key]) before.push(guards.limit(RATE_BUCKETS[key]));
+    if (route.body) before.push(guards.json);
+    router[route.method](expressPath(route.path), ...before, async (req: Request, res: Response, _next: NextFunction) => {
       const requestId = res.locals.requestId as string;
-      const claims = route.auth === 'public' ? (undefined as unknown as Cis2Claims) : services.authenticate(req);
+      const claims = res.locals.claims as Cis2Claims;
       let principal = undefined as unknown as Principal;
       if (typeof route.auth === 'object') {
         principal = await resolvePrincipalFromStore(services, claims);

@@ -1,0 +1,100 @@
+/**
+ * What stands in front of every route, in this order: the token (before a byte of the body is read,
+ * so a client without one holds nothing), the admission limit (slots are held only by authenticated
+ * work), per-principal rate limits where abuse is cheap, then the body parser with its size limit.
+ * Break-glass declarations and health checks are never limited.
+ */
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimited, Unauthenticated } from '../errors.ts';
+import type { Cis2Claims } from '../identity/claims.ts';
+import type { RateLimits } from '../config.ts';
+import { Problem, tooManyRequests } from './problem.ts';
+
+/** Named buckets a route may draw on (per principal, per minute). */
+export type RateBucket = 'exports' | 'imports' | 'explain';
+
+export interface GuardDeps {
+  authenticate(req: Request): Cis2Claims;
+  maxInFlight: number;
+  bodyLimit: string;
+  rateLimits: RateLimits;
+  onShed(): void;
+}
+
+export interface RouteGuards {
+  /** Verifies the token into res.locals.claims (401 and a closed connection when it fails). */
+  authenticate: RequestHandler;
+  admit(alwaysAdmitted: boolean): RequestHandler;
+  limit(bucket: RateBucket): RequestHandler;
+  /** JSON bodies only (415 naming Content-Type otherwise), within the size limit. */
+  json: RequestHandler;
+}
+
+function limiter(perMinute: number): RateLimiterMemory | undefined {
+  return perMinute > 0 ? new RateLimiterMemory({ points: perMinute, duration: 60 }) : undefined;
+}
+
+async function take(l: RateLimiterMemory | undefined, key: string, what: string): Promise<void> {
+  if (!l) return;
+  try {
+    await l.consume(key);
+  } catch (res) {
+    if (!(res instanceof RateLimiterRes)) throw res;
+    throw new RateLimited(`too many ${what}; retry after the time given`, Math.max(1, Math.ceil(res.msBeforeNext / 1000)));
+  }
+}
+
+/** The request has a body (or says it will). */
+const hasBody = (req: Request) => req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+
+export function routeGuards(deps: GuardDeps): RouteGuards {
+  const failedTokens = limiter(deps.rateLimits.failedTokens);
+  const buckets: Record<RateBucket, RateLimiterMemory | undefined> = {
+    exports: limiter(deps.rateLimits.exports),
+    imports: limiter(deps.rateLimits.imports),
+    explain: limiter(deps.rateLimits.explain),
+  };
+  let inFlight = 0;
+  const parseJson = express.json({ limit: deps.bodyLimit, type: () => true });
+
+  return {
+    authenticate: (req: Request, res: Response, next: NextFunction) => {
+      try {
+        res.locals.claims = deps.authenticate(req);
+        next();
+      } catch (err) {
+        if (!(err instanceof Unauthenticated)) return next(err);
+        // Failures count against the client's address; past the limit they get 429 instead of 401.
+        // A valid token is never refused for what others sent from the same address.
+        take(failedTokens, req.socket.remoteAddress ?? 'unknown', 'failed tokens from this address').then(() => next(err), next);
+      }
+    },
+    admit: (always: boolean) => (req: Request, res: Response, next: NextFunction) => {
+      if (deps.maxInFlight <= 0 || always) return next();
+      if (inFlight >= deps.maxInFlight) {
+        deps.onShed();
+        return next(tooManyRequests());
+      }
+      inFlight++;
+      res.once('close', () => inFlight--);
+      next();
+    },
+    limit: (bucket: RateBucket) => (_req: Request, res: Response, next: NextFunction) => {
+      const claims = res.locals.claims as Cis2Claims;
+      take(buckets[bucket], claims.sub, `${bucket} by this user`).then(() => next(), next);
+    },
+    json: (req: Request, res: Response, next: NextFunction) => {
+      const type = req.headers['content-type'];
+      if (!type) {
+        if (hasBody(req)) return next(new Problem(415, 'Unsupported media type', 'the Content-Type header is missing: send Content-Type: application/json', [{ field: 'header.content-type', message: 'required: application/json' }]));
+        req.body = undefined;
+        return next();
+      }
+      if (!/^application\/(.+\+)?json\s*(;|$)/i.test(type)) {
+        return next(new Problem(415, 'Unsupported media type', `Content-Type ${type.split(';')[0]} is not accepted here: send application/json`, [{ field: 'header.content-type', message: 'must be application/json' }]));
+      }
+      parseJson(req, res, next);
+    },
+  };
+}
