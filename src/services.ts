@@ -3,14 +3,14 @@ import type { Request } from 'express';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import type { Store } from './store/store.ts';
-import type { AuditLog } from './audit/log.ts';
+import type { AuditLog } from './trail/log.ts';
 import type { PolicyHolder } from './policy/holder.ts';
 import type { Cis2Claims } from './identity/claims.ts';
 import type { Metrics } from './http/metrics.ts';
 import type { FactHasher } from './feeds/hash.ts';
-import type { AuditTree } from './audit/tree.ts';
-import type { Checkpointer } from './audit/checkpoint.ts';
-import type { CursorCodec } from './audit/cursor.ts';
+import type { AuditTree } from './trail/tree.ts';
+import type { Checkpointer } from './trail/checkpointer.ts';
+import type { CursorCodec } from './ig/cursor.ts';
 import type { FactReader } from './facts/gather.ts';
 
 export interface Services {

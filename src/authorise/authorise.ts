@@ -10,8 +10,8 @@ import { candidateSubjects, resolvePrincipal, type Principal } from '../identity
 import { decide, type SectionDecision } from '../policy/decide.ts';
 import type { Policy } from '../policy/policy.ts';
 import type { Facts } from '../policy/facts.ts';
-import { actorOf } from '../audit/actor.ts';
-import type { AuditEventInput } from '../audit/event.ts';
+import { actorOf } from '../trail/actor.ts';
+import type { AuditEventInput } from '../trail/event.ts';
 import { forbidden, invalidField } from '../http/problem.ts';
 import { seqOf } from '../http/schemas.ts';
 import type { AuthoriseRequest } from './request.ts';

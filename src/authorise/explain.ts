@@ -7,7 +7,7 @@ import type { Services } from '../services.ts';
 import type { Principal } from '../identity/principal.ts';
 import { principalSubjects } from '../identity/principal.ts';
 import { ageInYears } from '../policy/decide.ts';
-import { actorOf } from '../audit/actor.ts';
+import { actorOf } from '../trail/actor.ts';
 import { notFound } from '../http/problem.ts';
 import { z } from '../http/zod.ts';
 import { auditEventsFor, decideFor } from './authorise.ts';
