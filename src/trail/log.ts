@@ -48,7 +48,7 @@ export type TrailAppender = Pick<AuditLog, 'append' | 'appendOne'>;
 export class AuditLog {
   private readonly batcher: Batcher<Prepared, AppendedEvent>;
   private closed = false;
-  /** Counters for /metrics. */
+  /** Counters for /metrics (ntk_audit_appended_batches_total, ntk_audit_appended_events_total). */
   batches = 0;
   events = 0;
 
