@@ -10,11 +10,13 @@ import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Store } from '../src/store/store.ts';
-import { AuditLog } from '../src/audit/log.ts';
-import { AuditTree } from '../src/audit/tree.ts';
-import { exportNdjson } from '../src/audit/export.ts';
-import { hashLeaf, verifyInclusion } from '../src/audit/merkle.ts';
-import { DEFAULT_ORIGIN, NOTE_TERMINATOR, checkpointText, publicKeyPem, signNote } from '../src/audit/checkpoint.ts';
+import { AuditLog } from '../src/trail/log.ts';
+import { AuditTree } from '../src/trail/tree.ts';
+import { exportNdjson } from '../src/ig/export.ts';
+import { hashLeaf, verifyInclusion } from '../src/trail/merkle.ts';
+import { DEFAULT_ORIGIN, checkpointText } from '../src/trail/checkpoint-note.ts';
+import { publicKeyPem, signNote } from '../src/trail/signing-key.ts';
+import { NOTE_TERMINATOR } from '../src/trail/publish.ts';
 import { latency, now, round, saturate, timeEach, type Latency } from './stats.ts';
 
 /** crypto.hash (Node >= 20.12) is the one-shot digest the verifier uses; createHash is the fallback. */

@@ -1,7 +1,7 @@
 /**
  * Loads N synthetic but valid audit events with COPY, appended after whatever the trail holds: each body
  * is the event's RFC 8785 canonical JSON including its seq, leaf_hash = SHA-256(0x00 || body), and the
- * Merkle tree of migration 005 is extended with them (same node rows as src/audit/tree.ts writes), so the
+ * Merkle tree of migration 005 is extended with them (same node rows as src/trail/tree.ts writes), so the
  * verifier, proofs and later appends work on the loaded trail. The bench must be the only writer meanwhile.
  */
 import { createHash, randomUUID } from 'node:crypto';
@@ -10,8 +10,8 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import canonicalize from 'canonicalize';
 import type { Store } from '../src/store/store.ts';
-import { AuditTree } from '../src/audit/tree.ts';
-import { hashChildren, rangeNodes } from '../src/audit/merkle.ts';
+import { AuditTree } from '../src/trail/tree.ts';
+import { hashChildren, rangeNodes } from '../src/trail/merkle.ts';
 import { getMarker, setMarker } from './db.ts';
 
 export interface AuditLoadInfo {

@@ -2,7 +2,7 @@
 import { defineRoute, type AnyRoute } from '../http/route.ts';
 import { z } from '../http/zod.ts';
 import { instant } from '../http/schemas.ts';
-import { actorOf } from '../audit/actor.ts';
+import { actorOf } from '../trail/actor.ts';
 import { listAlerts } from './list.ts';
 
 const alert = z.object({

@@ -10,9 +10,9 @@ import { candidateSubjects, resolvePrincipal, type Principal } from '../identity
 import { decide, type SectionDecision } from '../policy/decide.ts';
 import type { Policy } from '../policy/policy.ts';
 import type { Facts } from '../policy/facts.ts';
-import { actorOf } from '../audit/actor.ts';
-import type { AuditEventInput } from '../audit/event.ts';
-import type { AppendedEvent } from '../audit/log.ts';
+import { actorOf } from '../trail/actor.ts';
+import type { AuditEventInput } from '../trail/event.ts';
+import type { AppendedEvent } from '../trail/log.ts';
 import type { GatherInput, Gathered } from '../facts/gather.ts';
 import { InvalidInput, NotAllowed } from '../errors.ts';
 import { seqOf } from '../change/audited-change.ts';

@@ -5,9 +5,9 @@
  */
 import type { Principal } from '../identity/principal.ts';
 import { principalSubjects } from '../identity/principal.ts';
-import { actorOf } from '../audit/actor.ts';
-import type { AuditEventInput } from '../audit/event.ts';
-import type { AppendedEvent } from '../audit/log.ts';
+import { actorOf } from '../trail/actor.ts';
+import type { AuditEventInput } from '../trail/event.ts';
+import type { AppendedEvent } from '../trail/log.ts';
 import { NotFound } from '../errors.ts';
 import { z } from '../http/zod.ts';
 import { auditEventsFor, decideFor, type DecideDeps } from './authorise.ts';

@@ -5,7 +5,7 @@
 import type { Services } from '../services.ts';
 import type { Principal } from '../identity/principal.ts';
 import { conflict, notFound } from '../http/problem.ts';
-import { actorOf } from '../audit/actor.ts';
+import { actorOf } from '../trail/actor.ts';
 import { recordChange } from '../feeds/changes.ts';
 import { breakGlassView, type BreakGlassRow } from './view.ts';
 

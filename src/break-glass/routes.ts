@@ -3,7 +3,7 @@ import { defineRoute, type AnyRoute } from '../http/route.ts';
 import { invalidField } from '../http/problem.ts';
 import { z } from '../http/zod.ts';
 import { instant, nhsNumber } from '../http/schemas.ts';
-import { actorOf } from '../audit/actor.ts';
+import { actorOf } from '../trail/actor.ts';
 import { declareBreakGlass } from './declare.ts';
 import { listBreakGlass } from './list.ts';
 import { reviewBreakGlass } from './review.ts';

@@ -15,8 +15,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Queryable, Store } from '../store/store.ts';
-import type { AuditEventInput } from '../audit/event.ts';
-import type { AppendedEvent } from '../audit/log.ts';
+import type { AuditEventInput } from '../trail/event.ts';
+import type { AppendedEvent } from '../trail/log.ts';
 import { insertAlert, type AlertInput } from '../alerts/outbox.ts';
 
 /** What a unit of work needs from the trail: appending inside an open transaction. */

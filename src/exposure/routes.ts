@@ -2,7 +2,7 @@
 import { defineRoute, type AnyRoute } from '../http/route.ts';
 import { z } from '../http/zod.ts';
 import { id, nhsNumber } from '../http/schemas.ts';
-import { actorOf } from '../audit/actor.ts';
+import { actorOf } from '../trail/actor.ts';
 import { exposureOf } from './exposure.ts';
 import { reachOf } from './reach.ts';
 

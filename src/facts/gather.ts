@@ -10,6 +10,7 @@
  * committed state of the moment its statement runs.
  */
 import type { Queryable } from '../store/store.ts';
+import { Batcher } from '../store/batcher.ts';
 import type { TeamInfo } from '../identity/principal.ts';
 import type { Facts } from '../policy/facts.ts';
 import { BREAK_GLASS_JSON, CHILD_JSON, GRANTS_JSON, RELATIONSHIPS_JSON, toFacts, type FactsRow } from './shape.ts';
@@ -94,12 +95,6 @@ export async function gatherFacts(db: Queryable, input: GatherInput): Promise<Ga
   return (await gatherMany(db, [input]))[0];
 }
 
-interface Waiting {
-  input: GatherInput;
-  resolve: (g: Gathered) => void;
-  reject: (err: unknown) => void;
-}
-
 /**
  * Fact reads of one event-loop turn, sent as one statement, one statement at a time (as AuditLog does
  * with its appends). The one-at-a-time is what makes batching work under load: while a statement is out,
@@ -108,40 +103,20 @@ interface Waiting {
  * p99 500 ms against 62 ms at a steady 1,000 requests/s (BENCHMARKS.md).
  */
 export class FactReader {
-  private queue: Waiting[] = [];
-  private sending = false;
+  private readonly batcher: Batcher<GatherInput, Gathered>;
   /** Statements sent and reads answered (for tests and the bench). */
   statements = 0;
   reads = 0;
 
-  constructor(private readonly db: Queryable) {}
+  constructor(db: Queryable) {
+    this.batcher = new Batcher((inputs) => {
+      this.statements++;
+      this.reads += inputs.length;
+      return gatherMany(db, inputs);
+    }, MAX_BATCH);
+  }
 
   gather(input: GatherInput): Promise<Gathered> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ input, resolve, reject });
-      this.kick();
-    });
-  }
-
-  private kick(): void {
-    if (this.sending || !this.queue.length) return;
-    this.sending = true;
-    // Let the reads of this turn join the statement.
-    setImmediate(() => void this.send());
-  }
-
-  private async send(): Promise<void> {
-    const batch = this.queue.splice(0, MAX_BATCH);
-    this.statements++;
-    this.reads += batch.length;
-    try {
-      const got = await gatherMany(this.db, batch.map((w) => w.input));
-      batch.forEach((w, i) => w.resolve(got[i]));
-    } catch (err) {
-      for (const w of batch) w.reject(err);
-    } finally {
-      this.sending = false;
-      this.kick();
-    }
+    return this.batcher.submit(input);
   }
 }

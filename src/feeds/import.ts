@@ -9,7 +9,7 @@ import type { Principal } from '../identity/principal.ts';
 import type { Services } from '../services.ts';
 import type { FieldError } from '../http/problem.ts';
 import type { Queryable } from '../store/store.ts';
-import { actorOf } from '../audit/actor.ts';
+import { actorOf } from '../trail/actor.ts';
 import { relationshipInput, type RelationshipInput } from './relationships.ts';
 import { recordChange } from './changes.ts';
 import { randomUUID } from 'node:crypto';

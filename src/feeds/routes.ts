@@ -3,7 +3,7 @@ import { defineRoute, type AnyRoute } from '../http/route.ts';
 import { z } from '../http/zod.ts';
 import { area, id, nhsNumber, orgKind, teamKind } from '../http/schemas.ts';
 import { badRequest, notFound } from '../http/problem.ts';
-import { actorOf } from '../audit/actor.ts';
+import { actorOf } from '../trail/actor.ts';
 import { recordChange } from './changes.ts';
 import { childInput, upsertChild } from './children.ts';
 import { endRelationship, insertRelationship, missingReferences, relationshipInput, relationshipOutput } from './relationships.ts';

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Services } from '../services.ts';
 import type { Principal } from '../identity/principal.ts';
 import type { FieldError } from '../http/problem.ts';
-import { actorOf } from '../audit/actor.ts';
+import { actorOf } from '../trail/actor.ts';
 import { recordChange } from '../feeds/changes.ts';
 import { ageInYears } from '../policy/decide.ts';
 import { enqueueAlert } from '../alerts/outbox.ts';

@@ -2,7 +2,7 @@
 import { defineRoute, type AnyRoute } from '../http/route.ts';
 import { z } from '../http/zod.ts';
 import { instant, nhsNumber, purpose, section } from '../http/schemas.ts';
-import { actorOf } from '../audit/actor.ts';
+import { actorOf } from '../trail/actor.ts';
 import { relationshipOutput } from '../feeds/relationships.ts';
 import { createGrant } from './create.ts';
 import { revokeGrant } from './revoke.ts';

@@ -7,7 +7,7 @@
  */
 import type { Services } from '../services.ts';
 import type { Principal } from '../identity/principal.ts';
-import { actorOf } from '../audit/actor.ts';
+import { actorOf } from '../trail/actor.ts';
 import { recordChange } from '../feeds/changes.ts';
 import { insertRelationship } from '../feeds/relationships.ts';
 import { enqueueAlert } from '../alerts/outbox.ts';

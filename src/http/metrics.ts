@@ -39,8 +39,30 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  /** ntk_audit_batches_total, read from the audit log's counters at each scrape. */
-  watchAudit(audit: { fastBatches: number; missedBatches: number; slowBatches: number }): void {
+  /**
+   * The audit log's own counters, read at each scrape: ntk_audit_appended_events_total (every event it
+   * committed, whatever the kind, in a batch or inside a caller's transaction),
+   * ntk_audit_appended_batches_total (group commits) and ntk_audit_batches_total (by write path).
+   */
+  watchAudit(audit: { events: number; batches: number; fastBatches: number; missedBatches: number; slowBatches: number }): void {
+    new Counter({
+      name: 'ntk_audit_appended_events_total',
+      help: 'Audit events committed by the audit log, of every kind (group commits and appends inside a caller\'s transaction)',
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc(audit.events);
+      },
+    });
+    new Counter({
+      name: 'ntk_audit_appended_batches_total',
+      help: 'Group commits of the audit log: batches of appends written together',
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc(audit.batches);
+      },
+    });
     new Counter({
       name: 'ntk_audit_batches_total',
       help: 'Audit batches: written in one statement, missed (another process appended first, so resent), or written by the transaction',

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeKinds } from '../support/stores.ts';
 import { migrate } from '../../src/store/migrate.ts';
-import { AuditLog } from '../../src/audit/log.ts';
+import { AuditLog } from '../../src/trail/log.ts';
 import type { Store } from '../../src/store/store.ts';
 
 describe.each(storeKinds)('store conformance: $name', (kind) => {

@@ -11,7 +11,7 @@ describe.each(storeKinds)('audit partitions ($name)', (kind) => {
   afterAll(() => svc?.close());
 
   it('creates next month\'s partition, where new events land, and keeps it append-only', async () => {
-    const { ensurePartitions } = await import('../../src/audit/partitions.ts');
+    const { ensurePartitions } = await import('../../src/trail/partitions.ts');
     await ensurePartitions(svc.services.store, new Date('2031-05-10T00:00:00Z'));
     const { rows } = await svc.services.store.query<{ n: string }>(`select to_regclass('audit_events_2031_06')::text as n`, []);
     expect(rows[0].n).toBe('audit_events_2031_06');

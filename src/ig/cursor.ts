@@ -3,7 +3,7 @@
  * an HMAC, so a cursor cannot be forged or replayed under other filters to reach other events.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { invalidField } from '../http/problem.ts';
+import { InvalidInput } from '../errors.ts';
 
 export interface Position {
   ts: string;
@@ -22,16 +22,16 @@ export class CursorCodec {
     return `${payload}.${this.mac(payload).toString('base64url')}`;
   }
 
-  /** Throws a 400 problem for a cursor that is malformed, forged, or made for other filters. */
+  /** Throws InvalidInput (field query.cursor) for a cursor that is malformed, forged, or made for other filters. */
   decode(cursor: string, filterDigest: string): Position {
     const [payload, mac] = cursor.split('.');
     const given = Buffer.from(mac ?? '', 'base64url');
     const expected = payload ? this.mac(payload) : Buffer.alloc(16);
     if (!payload || given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      throw invalidField('query.cursor', 'not a cursor this service issued');
+      throw new InvalidInput({ field: 'query.cursor', message: 'not a cursor this service issued' });
     }
     const [ts, seq, digest] = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as [string, number, string];
-    if (digest !== filterDigest) throw invalidField('query.cursor', 'this cursor belongs to a search with other filters');
+    if (digest !== filterDigest) throw new InvalidInput({ field: 'query.cursor', message: 'this cursor belongs to a search with other filters' });
     return { ts, seq };
   }
 }

@@ -13,7 +13,7 @@ import {
   rootOf,
   verifyConsistency,
   verifyInclusion,
-} from '../../src/audit/merkle.ts';
+} from '../../src/trail/merkle.ts';
 import * as independent from '../../audit/verify.mjs';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');

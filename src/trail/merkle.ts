@@ -5,7 +5,7 @@
  * - the textbook definitions over an in-memory list of leaf hashes (`rootOf`, `inclusionProof`,
  *   `consistencyProof`: RFC 9162 §2.1.1, §2.1.3.1, §2.1.4.1 read literally), used as the reference;
  * - "plans" (`inclusionPlan`, `consistencyPlan`, `rangeNodes`) that say which complete subtrees a proof
- *   is made of, so src/audit/tree.ts can build the same proofs from stored node hashes in one query.
+ *   is made of, so src/trail/tree.ts can build the same proofs from stored node hashes in one query.
  * Tree sizes and indexes are plain numbers: exact up to 2^53, far beyond any audit trail.
  */
 import { createHash } from 'node:crypto';

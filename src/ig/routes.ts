@@ -1,36 +1,23 @@
 /**
  * The audit trail for IG officers: search, one event with its inclusion proof, a child's access
  * report, streaming exports, signed checkpoints and consistency proofs. Every call is itself appended
- * to the trail (who, filters, result count) before its results are returned.
+ * to the trail (who, filters, result count) before its results are returned (audit-query.ts). The
+ * handlers pick from the services what each use case takes.
  */
 import { defineRoute, type AnyRoute, type HandlerContext } from '../http/route.ts';
 import { z } from '../http/zod.ts';
 import { instant, nhsNumber } from '../http/schemas.ts';
-import { invalidField, notFound } from '../http/problem.ts';
-import { actorOf } from './actor.ts';
-import { searchEvents, searchQuery, whereFor } from './search.ts';
-import { accessReport } from './access-report.ts';
-import { csv, fhirBundle, ndjson } from './export-formats.ts';
-import { stringify } from 'csv-stringify/sync';
-import type { Services } from '../services.ts';
+import { actorOf } from '../trail/actor.ts';
+import type { Asker } from './audit-query.ts';
+import { searchQuery, searchTrail } from './search.ts';
+import { accessReport, accessReportCsv } from './access-report.ts';
+import { exportTrail } from './export-trail.ts';
+import { eventWithProof } from './event-proof.ts';
+import { consistency, latestCheckpoint } from './checkpoints.ts';
 
 const IG = { capability: 'audit' } as const;
-type Ctx = HandlerContext<unknown, unknown, unknown>;
 
-/** Appends the audit call's own event; results are returned only after it is committed. */
-async function auditTheAuditor(ctx: Pick<Ctx, 'services' | 'principal' | 'requestId'>, query: string, filters: Record<string, unknown>, results: number | null, child?: string) {
-  await ctx.services.audit.appendOne({
-    kind: 'audit-query', actor: actorOf(ctx.principal), child, requestId: ctx.requestId,
-    details: { query, filters: Object.fromEntries(Object.entries(filters).filter(([k, v]) => v !== undefined && k !== 'cursor')), results },
-  });
-}
-
-const b64 = (b: Buffer) => b.toString('base64');
-
-async function latestCheckpoint(services: Services) {
-  const cp = (await services.checkpointer.latest()) ?? (await services.checkpointer.checkpointNow());
-  return cp;
-}
+const asker = (ctx: Pick<HandlerContext<unknown, unknown, unknown>, 'principal' | 'requestId'>): Asker => ({ actor: actorOf(ctx.principal), requestId: ctx.requestId });
 
 const timeRange = z.strictObject({ from: instant.optional(), to: instant.optional() });
 
@@ -42,9 +29,8 @@ export function auditRoutes(): AnyRoute[] {
       query: searchQuery,
       responses: { 200: { description: 'A page of events', schema: z.object({ events: z.array(z.record(z.string(), z.unknown())), nextCursor: z.string().nullable() }) } },
       handler: async (ctx) => {
-        const page = await searchEvents(ctx.services.store, ctx.query, ctx.services.cursors);
-        await auditTheAuditor(ctx, 'search', ctx.query, page.events.length, ctx.query.child);
-        return { body: page };
+        const { store: db, audit: trail, cursors } = ctx.services;
+        return { body: await searchTrail({ db, trail, cursors }, asker(ctx), ctx.query) };
       },
     }),
     defineRoute({
@@ -52,21 +38,8 @@ export function auditRoutes(): AnyRoute[] {
       params: z.object({ id: z.string().uuid() }),
       responses: { 200: { description: 'The event and its proof', schema: z.object({ seq: z.number(), leafHash: z.string(), event: z.record(z.string(), z.unknown()) }).passthrough() }, 404: { description: 'No such event' } },
       handler: async (ctx) => {
-        const { rows } = await ctx.services.store.query<{ seq: number; body: string; leaf_hash: Uint8Array }>('select seq, body, leaf_hash from audit_events where id = $1', [ctx.params.id]);
-        if (!rows[0]) throw notFound('no audit event with this id');
-        const row = rows[0];
-        let checkpoint = await latestCheckpoint(ctx.services);
-        if (checkpoint.treeSize <= row.seq) checkpoint = await ctx.services.checkpointer.checkpointNow();
-        const proof = await ctx.services.tree.inclusionProof(row.seq, checkpoint.treeSize);
-        const event = JSON.parse(row.body);
-        await auditTheAuditor(ctx, 'event', { id: ctx.params.id }, 1, event.child);
-        return {
-          body: {
-            seq: row.seq, leafHash: b64(Buffer.from(row.leaf_hash)), event,
-            inclusionProof: { leafIndex: row.seq, treeSize: checkpoint.treeSize, rootHash: checkpoint.rootHash, hashes: proof.map(b64) },
-            checkpoint,
-          },
-        };
+        const { store: db, audit: trail, tree, checkpointer: checkpoints } = ctx.services;
+        return { body: await eventWithProof({ db, tree, checkpoints, trail }, asker(ctx), ctx.params.id) };
       },
     }),
     defineRoute({
@@ -76,13 +49,11 @@ export function auditRoutes(): AnyRoute[] {
       query: timeRange.extend({ format: z.enum(['json', 'csv']).default('json') }),
       responses: { 200: { description: 'The access report', schema: z.object({ child: z.string(), summary: z.record(z.string(), z.unknown()), reads: z.array(z.unknown()) }).passthrough() } },
       handler: async (ctx) => {
-        const report = await accessReport(ctx.services.store, ctx.params.nhsNumber, ctx.query.from, ctx.query.to);
-        await auditTheAuditor(ctx, 'access-report', ctx.query, report.reads.length, ctx.params.nhsNumber);
+        const { store: db, audit: trail, now } = ctx.services;
+        const report = await accessReport({ db, trail, now }, asker(ctx), ctx.params.nhsNumber, ctx.query);
         if (ctx.query.format === 'json') return { body: report };
         ctx.res.type('text/csv').attachment(`access-report-${ctx.params.nhsNumber}.csv`);
-        ctx.res.send(stringify(report.reads.map((r) => [r.when, r.user, r.name, r.role, r.organisation.code, r.organisation.name, r.sections.join(' '), r.purpose, r.breakGlass, r.because.join('; '), r.requestId]), {
-          header: true, columns: ['when', 'user', 'name', 'role', 'orgCode', 'organisation', 'sections', 'purpose', 'breakGlass', 'because', 'requestId'],
-        }));
+        ctx.res.send(accessReportCsv(report));
         return undefined;
       },
     }),
@@ -91,16 +62,12 @@ export function auditRoutes(): AnyRoute[] {
       query: timeRange.extend({ format: z.enum(['ndjson', 'csv', 'fhir']) }),
       responses: { 200: { description: 'A stream in the requested format', schema: z.string(), contentType: 'application/x-ndjson' } },
       handler: async (ctx) => {
-        const { from, to, format } = ctx.query;
-        const params: unknown[] = [];
-        const count = (await ctx.services.store.query<{ n: number }>(`select count(*)::int as n from audit_events where ${whereFor({ from, to }, params)}`, params)).rows[0].n;
-        await auditTheAuditor(ctx, 'export', ctx.query, count);
+        const { store: db, audit: trail, now } = ctx.services;
+        const out = await exportTrail({ db, trail, now }, asker(ctx), ctx.query);
         const res = ctx.res;
-        const type = { ndjson: 'application/x-ndjson', csv: 'text/csv', fhir: 'application/fhir+json' }[format];
-        res.status(200).type(type).attachment(`audit-export.${format === 'fhir' ? 'json' : format}`);
-        const source = format === 'csv' ? csv(ctx.services.store, { from, to }) : format === 'fhir' ? fhirBundle(ctx.services.store, { from, to }) : ndjson(ctx.services.store, { from, to });
+        res.status(200).type(out.contentType).attachment(out.filename);
         try {
-          for await (const chunk of source as AsyncIterable<string | Buffer>) {
+          for await (const chunk of out.chunks) {
             if (!res.write(chunk)) await new Promise((r) => res.once('drain', r));
           }
           res.end();
@@ -116,9 +83,8 @@ export function auditRoutes(): AnyRoute[] {
       method: 'get', path: '/v1/audit/checkpoints/latest', summary: 'IG: the latest signed checkpoint (C2SP signed note)', tags: ['audit'], auth: IG,
       responses: { 200: { description: 'Checkpoint', schema: z.object({ treeSize: z.number(), rootHash: z.string(), timestamp: z.string(), signature: z.string(), keyId: z.string(), note: z.string() }).openapi('Checkpoint') } },
       handler: async (ctx) => {
-        const cp = await latestCheckpoint(ctx.services);
-        await auditTheAuditor(ctx, 'checkpoint', {}, 1);
-        return { body: { ...cp, publicKey: ctx.services.checkpointer.publicKey() } };
+        const { audit: trail, checkpointer: checkpoints } = ctx.services;
+        return { body: await latestCheckpoint({ checkpoints, trail }, asker(ctx)) };
       },
     }),
     defineRoute({
@@ -126,15 +92,8 @@ export function auditRoutes(): AnyRoute[] {
       query: z.strictObject({ from: z.coerce.number().int().min(0), to: z.coerce.number().int().min(1) }),
       responses: { 200: { description: 'Proof', schema: z.object({ from: z.number(), to: z.number(), fromRoot: z.string(), toRoot: z.string(), hashes: z.array(z.string()) }) } },
       handler: async (ctx) => {
-        const { from, to } = ctx.query;
-        const size = await ctx.services.tree.size();
-        if (from > to) throw invalidField('query.from', 'must not be greater than to');
-        if (to > size) throw invalidField('query.to', `the tree has ${size} events`);
-        const [hashes, fromRoot, toRoot] = await Promise.all([
-          ctx.services.tree.consistencyProof(from, to), ctx.services.tree.root(from), ctx.services.tree.root(to),
-        ]);
-        await auditTheAuditor(ctx, 'consistency', ctx.query, hashes.length);
-        return { body: { from, to, fromRoot: b64(fromRoot), toRoot: b64(toRoot), hashes: hashes.map(b64) } };
+        const { audit: trail, tree } = ctx.services;
+        return { body: await consistency({ tree, trail }, asker(ctx), ctx.query) };
       },
     }),
     defineRoute({
@@ -147,4 +106,3 @@ export function auditRoutes(): AnyRoute[] {
     }),
   ];
 }
-

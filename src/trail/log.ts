@@ -13,6 +13,8 @@ import { randomUUID } from 'node:crypto';
 import { trace } from '@opentelemetry/api';
 import type { Queryable, Store } from '../store/store.ts';
 import { StoreUnavailableError } from '../store/store.ts';
+import { Batcher } from '../store/batcher.ts';
+import { appendIfHeadAt, insertEvents, reserveSeqs, type EventRows } from '../store/tables/audit-events.ts';
 import { canonicalBytes, leafHash, type AuditEventInput } from './event.ts';
 import { growTree, type AuditTree, type Frontier } from './tree.ts';
 
@@ -32,20 +34,21 @@ interface Prepared {
   tail: string;
 }
 
-interface Pending {
-  prepared: Prepared;
-  resolve: (e: AppendedEvent) => void;
-  reject: (err: unknown) => void;
-}
-
 const MAX_BATCH = 2000;
 const tracer = trace.getTracer('needtoknow');
 
+/** What use cases need of the log: appending events and waiting for their commit. */
+export type TrailAppender = Pick<AuditLog, 'append' | 'appendOne'>;
+
+/**
+ * Appends of one event-loop turn are written as one batch, one batch at a time (src/store/batcher.ts):
+ * while a batch is out, new appends gather into the next instead of each taking a pool connection and
+ * queueing for the audit_head row lock.
+ */
 export class AuditLog {
-  private queue: Pending[] = [];
-  private flushing = false;
+  private readonly batcher: Batcher<Prepared, AppendedEvent>;
   private closed = false;
-  /** Counters for /metrics. */
+  /** Counters for /metrics (ntk_audit_appended_batches_total, ntk_audit_appended_events_total). */
   batches = 0;
   events = 0;
 
@@ -58,16 +61,22 @@ export class AuditLog {
   constructor(
     private readonly store: Store,
     private readonly tree?: AuditTree,
-  ) {}
+  ) {
+    this.batcher = new Batcher((batch) => this.flush(batch), MAX_BATCH);
+  }
 
   /** Appends events and resolves once they are committed, in the given order. */
   append(inputs: AuditEventInput[]): Promise<AppendedEvent[]> {
     if (this.closed) return Promise.reject(new StoreUnavailableError('audit log is closed'));
-    const promises = inputs.map(
-      (input) => new Promise<AppendedEvent>((resolve, reject) => this.queue.push({ prepared: prepare(input), resolve, reject })),
-    );
-    this.kick();
-    return Promise.all(promises);
+    return Promise.all(inputs.map((input) => {
+      let prepared: Prepared;
+      try {
+        prepared = prepare(input);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+      return this.batcher.submit(prepared);
+    }));
   }
 
   appendOne(input: AuditEventInput): Promise<AppendedEvent> {
@@ -76,37 +85,26 @@ export class AuditLog {
 
   /** Waits for queued events to be written, then refuses new ones. */
   async close(): Promise<void> {
-    while (this.queue.length || this.flushing) await new Promise((r) => setTimeout(r, 5));
+    while (!this.batcher.idle) await new Promise((r) => setTimeout(r, 5));
     this.closed = true;
   }
 
-  private kick(): void {
-    if (this.flushing || !this.queue.length) return;
-    this.flushing = true;
-    // Let the events of this tick join the batch before writing.
-    setImmediate(() => void this.flush());
-  }
-
-  private async flush(): Promise<void> {
-    const batch = this.queue.splice(0, MAX_BATCH);
+  /** One batch; if it cannot be written, every waiter gets the same StoreUnavailableError. */
+  private async flush(batch: Prepared[]): Promise<AppendedEvent[]> {
     try {
       const written = await tracer.startActiveSpan('audit.append', async (span) => {
         span.setAttribute('ntk.audit.batch_size', batch.length);
         try {
-          return await this.write(batch.map((p) => p.prepared));
+          return await this.write(batch);
         } finally {
           span.end();
         }
       });
       this.batches++;
       this.events += batch.length;
-      batch.forEach((p, i) => p.resolve(written[i]));
+      return written;
     } catch (err) {
-      const failure = new StoreUnavailableError('the audit trail could not be written', { cause: err });
-      for (const p of batch) p.reject(failure);
-    } finally {
-      this.flushing = false;
-      this.kick();
+      throw new StoreUnavailableError('the audit trail could not be written', { cause: err });
     }
   }
 
@@ -155,11 +153,8 @@ export class AuditLog {
     const first = known.size;
     const rows = rowsOf(prepared, first);
     const grown = growTree(known, rows.leaves);
-    const r = await this.store.query<{ appended: number; size: string | null; frontier: { level: number; hash: string }[] | null }>(APPEND_AT, [
-      ...rows.params, prepared.length, grown.rows.levels, grown.rows.indexes, grown.rows.hashes,
-    ]);
-    const row = r.rows[0];
-    if (Number(row.appended) === 1) {
+    const row = await appendIfHeadAt(this.store, first, rows.events, grown.rows);
+    if (row.appended) {
       this.fastBatches++;
       this.tree!.remember(grown.after);
       return { events: prepared.map((p, i) => ({ id: p.id, seq: first + i, ts: p.ts })) };
@@ -167,9 +162,9 @@ export class AuditLog {
     this.missedBatches++;
     // The head and frontier as the statement saw them; a frontier with a node missing means the tree
     // lags behind the head (events appended without it), which only the slow path repairs.
-    const size = Number(row.size);
+    const size = row.size;
     const nodes = row.frontier ?? [];
-    if (row.size === null || nodes.length !== popcount(size)) return {};
+    if (size === null || nodes.length !== popcount(size)) return {};
     const pending: Buffer[] = [];
     for (const n of nodes) pending[n.level] = Buffer.from(n.hash, 'hex');
     return { current: { size, pending } };
@@ -182,45 +177,13 @@ export class AuditLog {
    */
   private async writeIn(tx: Queryable, prepared: Prepared[]): Promise<{ events: AppendedEvent[]; after?: Frontier }> {
     const n = prepared.length;
-    const head = await tx.query<{ tree_size: number }>('update audit_head set tree_size = tree_size + $1 where id = 1 returning tree_size', [n]);
-    const first = Number(head.rows[0].tree_size) - n;
+    const first = await reserveSeqs(tx, n);
     const rows = rowsOf(prepared, first);
-    await tx.query(INSERT_EVENTS, rows.params);
+    await insertEvents(tx, first, rows.events);
     const after = this.tree ? await this.tree.append(tx, first, rows.leaves) : undefined;
     return { events: prepared.map((p, i) => ({ id: p.id, seq: first + i, ts: p.ts })), after };
   }
 }
-
-/** $1 the first seq, $2..$13 the columns, one array each. */
-const EVENTS_FROM = `select $1::bigint + u.ord - 1, u.id, u.ts, u.kind, u.actor, u.actor_org, u.child, u.section, u.decision, u.break_glass, u.request_id, u.body, u.leaf_hash
-    from unnest($2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
-                $10::boolean[], $11::text[], $12::text[], $13::bytea[])
-         with ordinality as u(id, ts, kind, actor, actor_org, child, section, decision, break_glass, request_id, body, leaf_hash, ord)`;
-const EVENT_COLUMNS = 'seq, id, ts, kind, actor, actor_org, child, section, decision, break_glass, request_id, body, leaf_hash';
-const INSERT_EVENTS = `insert into audit_events (${EVENT_COLUMNS}) ${EVENTS_FROM}`;
-
-/**
- * The one-statement append: $14 events at seq $1.. if and only if audit_head is still at $1, with their
- * Merkle nodes ($15-$17). The update takes the row lock (waiting for any other writer to commit, then
- * re-checking the size), so the inserts happen exactly when the numbering was right; `appended` says which.
- * When it was wrong, `size` and `frontier` are the head and the frontier nodes of the statement's snapshot
- * (one snapshot, so they agree): node (b, (size >> b) - 1) for every bit b set in size.
- */
-const APPEND_AT = `with head as (
-    update audit_head set tree_size = tree_size + $14 where id = 1 and tree_size = $1 returning tree_size),
-  events as (
-    insert into audit_events (${EVENT_COLUMNS}) ${EVENTS_FROM} where exists (select from head)),
-  nodes as (
-    insert into audit_merkle_nodes (level, idx, hash)
-    select * from unnest($15::smallint[], $16::bigint[], $17::bytea[]) where exists (select from head)),
-  cur as (
-    select tree_size from audit_head where id = 1 and not exists (select from head))
-  select (select count(*)::int from head) as appended,
-    (select tree_size from cur) as size,
-    (select json_agg(json_build_object('level', n.level, 'hash', encode(n.hash, 'hex')))
-       from cur cross join generate_series(0, 62) as b(level)
-       join audit_merkle_nodes n on n.level = b.level and n.idx = (cur.tree_size >> b.level) - 1
-      where (cur.tree_size >> b.level) & 1 = 1) as frontier`;
 
 /** One-statement attempts before a batch takes the transaction (each miss means another writer appended meanwhile). */
 const OPTIMISTIC_ATTEMPTS = 3;
@@ -231,28 +194,27 @@ function popcount(n: number): number {
   return c;
 }
 
-/** The bodies numbered from `first`, their leaf hashes, and the insert's parameters $1..$13. */
-function rowsOf(prepared: Prepared[], first: number): { leaves: Buffer[]; params: unknown[] } {
+/** The bodies numbered from `first`, their leaf hashes, and the rows to insert. */
+function rowsOf(prepared: Prepared[], first: number): { leaves: Buffer[]; events: EventRows } {
   const bodies = prepared.map((p, i) => `${p.head}${first + i}${p.tail}`);
   const leaves = bodies.map((b) => leafHash(Buffer.from(b, 'utf8')));
   const inputs = prepared.map((p) => p.input);
   return {
     leaves,
-    params: [
-      first,
-      prepared.map((p) => p.id),
-      prepared.map((p) => p.ts),
-      inputs.map((e) => e.kind),
-      inputs.map((e) => e.actor?.user ?? null),
-      inputs.map((e) => e.actor?.org ?? null),
-      inputs.map((e) => e.child ?? null),
-      inputs.map((e) => e.section ?? null),
-      inputs.map((e) => e.decision ?? null),
-      inputs.map((e) => e.breakGlass === true),
-      inputs.map((e) => e.requestId ?? null),
+    events: {
+      ids: prepared.map((p) => p.id),
+      ts: prepared.map((p) => p.ts),
+      kinds: inputs.map((e) => e.kind),
+      actors: inputs.map((e) => e.actor?.user ?? null),
+      actorOrgs: inputs.map((e) => e.actor?.org ?? null),
+      children: inputs.map((e) => e.child ?? null),
+      sections: inputs.map((e) => e.section ?? null),
+      decisions: inputs.map((e) => e.decision ?? null),
+      breakGlass: inputs.map((e) => e.breakGlass === true),
+      requestIds: inputs.map((e) => e.requestId ?? null),
       bodies,
-      leaves,
-    ],
+      leafHashes: leaves,
+    },
   };
 }
 

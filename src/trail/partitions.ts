@@ -1,12 +1,13 @@
 /** Keeps monthly audit partitions ready ahead of time (this month and the next); see migrations/008. */
 import type { Logger } from 'pino';
 import type { Store } from '../store/store.ts';
+import { ensurePartition } from '../store/tables/audit-events.ts';
 
 export async function ensurePartitions(store: Store, now: Date, log?: Logger): Promise<void> {
   const next = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1));
   for (const month of [now, next]) {
     try {
-      await store.query('select ntk_audit_ensure_partition($1::date)', [month.toISOString().slice(0, 10)]);
+      await ensurePartition(store, month.toISOString().slice(0, 10));
     } catch (err) {
       // Never fatal: without its partition a month's events go to the default partition.
       log?.warn({ err: (err as Error).message }, 'audit partition not created');

@@ -1,10 +1,10 @@
 /** The persisted Merkle tree: roots and proofs for every size match pure recomputation, on every store. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeKinds } from '../support/stores.ts';
-import { AuditLog } from '../../src/audit/log.ts';
-import { AuditTree } from '../../src/audit/tree.ts';
-import { leafHash } from '../../src/audit/event.ts';
-import { consistencyProof, inclusionProof, rootOf, verifyInclusion } from '../../src/audit/merkle.ts';
+import { AuditLog } from '../../src/trail/log.ts';
+import { AuditTree } from '../../src/trail/tree.ts';
+import { leafHash } from '../../src/trail/event.ts';
+import { consistencyProof, inclusionProof, rootOf, verifyInclusion } from '../../src/trail/merkle.ts';
 import type { Store } from '../../src/store/store.ts';
 
 const event = (i: number) => ({ kind: 'decision', child: '9434765919', section: 'immunisations', decision: 'permit' as const, actor: { user: `u${i}` } });

@@ -10,8 +10,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { storeKinds } from '../support/stores.ts';
 import type { TestService, TestUser } from '../support/app.ts';
 import { NHS, useFixtureService, users } from '../support/fixture.ts';
-import { verifyConsistency, verifyInclusion } from '../../src/audit/merkle.ts';
-import { verifyCheckpointNote } from '../../src/audit/checkpoint.ts';
+import { verifyConsistency, verifyInclusion } from '../../src/trail/merkle.ts';
+import { verifyCheckpointNote } from '../../src/trail/checkpoint-note.ts';
 
 const run = promisify(execFile);
 const JSONSchemaValidator = createRequire(import.meta.url)('@asymmetrik/fhir-json-schema-validator');

@@ -4,6 +4,11 @@
  * access request. Refused attempts are listed apart. Read from the audit trail only.
  */
 import type { Queryable } from '../store/store.ts';
+import { bodiesInTimeOrder } from '../store/tables/audit-events.ts';
+import { displayNames } from '../store/tables/display-names.ts';
+import type { TrailAppender } from '../trail/log.ts';
+import { recordAuditQuery, type Asker } from './audit-query.ts';
+import { toCsv } from './csv.ts';
 
 interface Basis {
   kind: string;
@@ -67,13 +72,35 @@ function describe(b: Basis, names: Map<string, string>): string {
   }
 }
 
-export async function accessReport(db: Queryable, child: string, from?: string, to?: string) {
-  const params: unknown[] = [child];
-  let where = `child = $1 and kind = 'decision'`;
-  if (from) { params.push(from); where += ` and ts >= $${params.length}::timestamptz`; }
-  if (to) { params.push(to); where += ` and ts < $${params.length}::timestamptz`; }
-  const { rows } = await db.query<{ body: string }>(`select body from audit_events where ${where} order by ts, seq`, params);
-  const events = rows.map((r) => JSON.parse(r.body) as DecisionEvent);
+export type AccessReport = Awaited<ReturnType<typeof buildReport>>;
+
+/**
+ * The access report of a child in [from, to); the report itself is recorded on the trail (with the
+ * query as asked, `format` included) before it is returned.
+ */
+export async function accessReport(
+  deps: { db: Queryable; trail: TrailAppender; now: () => Date },
+  who: Asker,
+  child: string,
+  query: { from?: string; to?: string; format?: string },
+): Promise<AccessReport> {
+  const report = await buildReport(deps.db, child, query.from, query.to, deps.now());
+  await recordAuditQuery(deps.trail, who, 'access-report', query, report.reads.length, child);
+  return report;
+}
+
+const CSV_COLUMNS = ['when', 'user', 'name', 'role', 'orgCode', 'organisation', 'sections', 'purpose', 'breakGlass', 'because', 'requestId'];
+
+/** One row per read. */
+export function accessReportCsv(report: AccessReport): string {
+  return toCsv(CSV_COLUMNS, report.reads.map((r) => [
+    r.when, r.user, r.name, r.role, r.organisation.code, r.organisation.name, r.sections.join(' '), r.purpose, r.breakGlass, r.because.join('; '), r.requestId,
+  ]));
+}
+
+async function buildReport(db: Queryable, child: string, from: string | undefined, to: string | undefined, now: Date) {
+  const bodies = await bodiesInTimeOrder(db, { child, kind: 'decision', from, to });
+  const events = bodies.map((b) => JSON.parse(b) as DecisionEvent);
 
   const subjects = new Set<string>();
   const users = new Set<string>();
@@ -127,7 +154,7 @@ export async function accessReport(db: Queryable, child: string, from?: string, 
     child,
     from: from ?? null,
     to: to ?? null,
-    generatedAt: new Date().toISOString(),
+    generatedAt: now.toISOString(),
     summary: {
       reads: list.length,
       people: new Set(list.map((r) => r.user)).size,
@@ -144,11 +171,5 @@ export async function accessReport(db: Queryable, child: string, from?: string, 
 async function lookupNames(db: Queryable, users: string[], orgs: string[], subjects: string[]): Promise<Map<string, string>> {
   const teams = subjects.filter((s) => s.startsWith('team:')).map((s) => s.slice(5));
   const orgCodes = [...orgs, ...subjects.filter((s) => s.startsWith('org:')).map((s) => s.slice(4))];
-  const { rows } = await db.query<{ key: string; name: string }>(
-    `select 'user:' || id as key, name from users where id = any($1::text[])
-     union all select 'org:' || code, name from orgs where code = any($2::text[])
-     union all select 'team:' || id, name from teams where id = any($3::text[])`,
-    [users, orgCodes, teams],
-  );
-  return new Map(rows.map((r) => [r.key, r.name]));
+  return displayNames(db, { users, orgs: orgCodes, teams });
 }

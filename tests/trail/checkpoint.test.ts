@@ -5,22 +5,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeKinds } from '../support/stores.ts';
-import { AuditLog } from '../../src/audit/log.ts';
-import { AuditTree } from '../../src/audit/tree.ts';
-import {
-  CHECKPOINTS_FILE,
-  Checkpointer,
-  DEFAULT_ORIGIN,
-  PUBLIC_KEY_FILE,
-  SIGNING_KEY_FILE,
-  loadOrCreateSigningKey,
-  noteKeyId,
-  signNote,
-  signingKeyFromPem,
-  verifierKey,
-  verifyCheckpointNote,
-  type SigningKey,
-} from '../../src/audit/checkpoint.ts';
+import { AuditLog } from '../../src/trail/log.ts';
+import { AuditTree } from '../../src/trail/tree.ts';
+import { Checkpointer } from '../../src/trail/checkpointer.ts';
+import { DEFAULT_ORIGIN, verifyCheckpointNote } from '../../src/trail/checkpoint-note.ts';
+import { PUBLIC_KEY_FILE, SIGNING_KEY_FILE, loadOrCreateSigningKey, noteKeyId, signNote, signingKeyFromPem, verifierKey, type SigningKey } from '../../src/trail/signing-key.ts';
+import { CHECKPOINTS_FILE } from '../../src/trail/publish.ts';
 import * as independent from '../../audit/verify.mjs';
 import type { Store } from '../../src/store/store.ts';
 

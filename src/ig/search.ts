@@ -4,9 +4,12 @@
  */
 import { createHash } from 'node:crypto';
 import type { Queryable } from '../store/store.ts';
+import { newestEvents } from '../store/tables/audit-events.ts';
 import { z } from '../http/zod.ts';
 import { id, instant, nhsNumber, section } from '../http/schemas.ts';
+import type { TrailAppender } from '../trail/log.ts';
 import type { CursorCodec } from './cursor.ts';
+import { recordAuditQuery, type Asker } from './audit-query.ts';
 
 export const searchQuery = z
   .strictObject({
@@ -36,43 +39,22 @@ export function filterDigest(q: SearchQuery): string {
   return createHash('sha256').update(JSON.stringify(Object.entries(filters).filter(([, v]) => v !== undefined).sort())).digest('base64url').slice(0, 16);
 }
 
-/** Builds the WHERE clause for the filters; shared with the export. */
-export function whereFor(q: Omit<SearchQuery, 'limit' | 'cursor'>, params: unknown[]): string {
-  const where: string[] = [];
-  const add = (sql: string, value: unknown) => {
-    params.push(value);
-    where.push(sql.replace('?', `$${params.length}`));
-  };
-  if (q.child) add('child = ?', q.child);
-  if (q.actor) add('actor = ?', q.actor);
-  if (q.org) add('actor_org = ?', q.org);
-  if (q.section) add('section = ?', q.section);
-  if (q.decision) add('decision = ?', q.decision);
-  if (q.kind) add('kind = ?', q.kind);
-  if (q.breakGlass) add('break_glass = ?', q.breakGlass === 'true');
-  if (q.from) add('ts >= ?::timestamptz', q.from);
-  if (q.to) add('ts < ?::timestamptz', q.to);
-  return where.length ? where.join(' and ') : 'true';
-}
-
-export async function searchEvents(db: Queryable, q: SearchQuery, cursors: CursorCodec): Promise<{ events: StoredEvent[]; nextCursor: string | null }> {
+/** Searches the trail, newest first, one page at a time; the search itself is recorded on the trail before the page is returned. */
+export async function searchTrail(
+  deps: { db: Queryable; trail: TrailAppender; cursors: CursorCodec },
+  who: Asker,
+  q: SearchQuery,
+): Promise<{ events: StoredEvent[]; nextCursor: string | null }> {
   const digest = filterDigest(q);
-  const params: unknown[] = [];
-  let where = whereFor(q, params);
-  if (q.cursor) {
-    const at = cursors.decode(q.cursor, digest);
-    params.push(at.ts, at.seq);
-    where += ` and (ts, seq) < ($${params.length - 1}::timestamptz, $${params.length})`;
-  }
-  params.push(q.limit + 1);
-  const { rows } = await db.query<{ seq: number; ts: Date; body: string }>(
-    `select seq, ts, body from audit_events where ${where} order by ts desc, seq desc limit $${params.length}`,
-    params,
-  );
-  const page = rows.slice(0, q.limit);
+  const before = q.cursor ? deps.cursors.decode(q.cursor, digest) : undefined;
+  const { limit, cursor: _c, breakGlass, ...filters } = q;
+  const rows = await newestEvents(deps.db, { ...filters, breakGlass: breakGlass === undefined ? undefined : breakGlass === 'true' }, before, limit + 1);
+  const page = rows.slice(0, limit);
   const last = page[page.length - 1];
-  return {
+  const found = {
     events: page.map((r) => JSON.parse(r.body) as StoredEvent),
-    nextCursor: rows.length > q.limit && last ? cursors.encode({ ts: new Date(last.ts).toISOString(), seq: last.seq }, digest) : null,
+    nextCursor: rows.length > limit && last ? deps.cursors.encode({ ts: new Date(last.ts).toISOString(), seq: last.seq }, digest) : null,
   };
+  await recordAuditQuery(deps.trail, who, 'search', q, found.events.length, q.child);
+  return found;
 }

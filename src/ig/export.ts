@@ -4,6 +4,7 @@
  * so memory stays constant however long the trail is.
  */
 import type { Queryable } from '../store/store.ts';
+import { eventsInSeqWindow, firstSeqIn, headSize } from '../store/tables/audit-events.ts';
 
 export interface ExportRange {
   /** First seq to export (inclusive); default 0. */
@@ -21,29 +22,20 @@ export async function* exportNdjson(store: Queryable, range: ExportRange = {}): 
   const chunk = range.chunkSize ?? 1000;
   let next = range.fromSeq ?? 0;
   let end = range.toSeq;
-  if (end === undefined) {
-    const head = await store.query<{ tree_size: number }>('select tree_size from audit_head where id = 1', []);
-    end = Number(head.rows[0].tree_size);
-  }
+  end ??= await headSize(store);
   while (next < end) {
     // Keyset pagination by seq window rather than LIMIT, so every row of a window comes in one page:
     // rows come as the database holds them, and a duplicated seq (the verifier's to report) cannot
     // straddle a page boundary.
     const upTo = Math.min(end, next + chunk);
-    const r = await store.query<{ seq: number; body: string }>(
-      'select seq, body from audit_events where seq >= $1 and seq < $2 order by seq',
-      [next, upTo],
-    );
-    for (const row of r.rows) yield row.body + '\n';
+    const rows = await eventsInSeqWindow(store, next, upTo);
+    for (const row of rows) yield row.body + '\n';
     next = upTo;
-    if (!r.rows.length && next < end) {
+    if (!rows.length && next < end) {
       // A long run of missing seqs: jump to the next event instead of walking empty windows.
-      const gap = await store.query<{ seq: number | null }>(
-        'select min(seq) as seq from audit_events where seq >= $1 and seq < $2',
-        [next, end],
-      );
-      if (gap.rows[0]?.seq == null) return;
-      next = Number(gap.rows[0].seq);
+      const found = await firstSeqIn(store, next, end);
+      if (found === undefined) return;
+      next = found;
     }
   }
 }

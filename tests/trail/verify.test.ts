@@ -13,21 +13,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshPostgresSchema, postgresUrl, storeKinds } from '../support/stores.ts';
 import { openPostgres } from '../../src/store/postgres.ts';
 import { migrate } from '../../src/store/migrate.ts';
-import { AuditLog } from '../../src/audit/log.ts';
-import { AuditTree } from '../../src/audit/tree.ts';
-import {
-  CHECKPOINTS_FILE,
-  Checkpointer,
-  DEFAULT_ORIGIN,
-  NOTE_TERMINATOR,
-  PUBLIC_KEY_FILE,
-  checkpointText,
-  loadOrCreateSigningKey,
-  signNote,
-  type SigningKey,
-} from '../../src/audit/checkpoint.ts';
-import { exportNdjson } from '../../src/audit/export.ts';
-import { hashLeaf, rootOf, verifyInclusion } from '../../src/audit/merkle.ts';
+import { AuditLog } from '../../src/trail/log.ts';
+import { AuditTree } from '../../src/trail/tree.ts';
+import { Checkpointer } from '../../src/trail/checkpointer.ts';
+import { DEFAULT_ORIGIN, checkpointText } from '../../src/trail/checkpoint-note.ts';
+import { PUBLIC_KEY_FILE, loadOrCreateSigningKey, signNote, type SigningKey } from '../../src/trail/signing-key.ts';
+import { CHECKPOINTS_FILE, NOTE_TERMINATOR } from '../../src/trail/publish.ts';
+import { exportNdjson } from '../../src/ig/export.ts';
+import { hashLeaf, rootOf, verifyInclusion } from '../../src/trail/merkle.ts';
 import * as independent from '../../audit/verify.mjs';
 import type { Store } from '../../src/store/store.ts';
 

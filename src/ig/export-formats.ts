@@ -3,10 +3,11 @@
  * CSV (one row per event) and a FHIR R4 Bundle of BALP AuditEvents. Events are read in seq order in
  * keyset pages, up to the tree size at the start, so memory stays flat and the export is consistent.
  */
-import { stringify } from 'csv-stringify';
 import type { Queryable } from '../store/store.ts';
+import { eventsAfterSeq, headSize } from '../store/tables/audit-events.ts';
 import { exportNdjson } from './export.ts';
 import { toAuditEvent } from './fhir.ts';
+import { csvStream } from './csv.ts';
 
 export interface TimeRange {
   from?: string;
@@ -21,15 +22,10 @@ export async function* bodiesInRange(db: Queryable, range: TimeRange): AsyncGene
     for await (const line of exportNdjson(db)) yield line.slice(0, -1);
     return;
   }
-  const end = (await db.query<{ tree_size: number }>('select tree_size from audit_head', [])).rows[0].tree_size;
+  const end = await headSize(db);
   let after = -1;
   for (;;) {
-    const { rows } = await db.query<{ seq: number; body: string }>(
-      `select seq, body from audit_events where seq > $1 and seq < $2
-         and ts >= coalesce($3::timestamptz, '-infinity') and ts < coalesce($4::timestamptz, 'infinity')
-       order by seq limit ${PAGE}`,
-      [after, end, range.from ?? null, range.to ?? null],
-    );
+    const rows = await eventsAfterSeq(db, { from: range.from, to: range.to }, after, end, PAGE);
     for (const r of rows) yield r.body;
     if (rows.length < PAGE) return;
     after = rows[rows.length - 1].seq;
@@ -40,8 +36,9 @@ export async function* ndjson(db: Queryable, range: TimeRange): AsyncGenerator<s
   for await (const body of bodiesInRange(db, range)) yield body + '\n';
 }
 
-export async function* fhirBundle(db: Queryable, range: TimeRange): AsyncGenerator<string> {
-  yield `{"resourceType":"Bundle","type":"collection","timestamp":${JSON.stringify(new Date().toISOString())},"entry":[`;
+/** `now`: the Bundle's timestamp. */
+export async function* fhirBundle(db: Queryable, range: TimeRange, now: Date): AsyncGenerator<string> {
+  yield `{"resourceType":"Bundle","type":"collection","timestamp":${JSON.stringify(now.toISOString())},"entry":[`;
   let first = true;
   for await (const body of bodiesInRange(db, range)) {
     const resource = toAuditEvent(JSON.parse(body));
@@ -64,7 +61,7 @@ export function csvRow(body: string): unknown[] {
 }
 
 export function csv(db: Queryable, range: TimeRange): NodeJS.ReadableStream {
-  const out = stringify({ header: true, columns: CSV_COLUMNS });
+  const out = csvStream(CSV_COLUMNS);
   void (async () => {
     try {
       for await (const body of bodiesInRange(db, range)) {

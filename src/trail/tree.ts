@@ -8,6 +8,8 @@
  * stored nodes fetched in one query (see the plans in merkle.ts); the events themselves are never reread.
  */
 import type { Queryable, Store } from '../store/store.ts';
+import { eventsInSeqWindow, headSize } from '../store/tables/audit-events.ts';
+import { insertNodes, leafCount, nodesAt, type NodeRows } from '../store/tables/audit-tree.ts';
 import {
   consistencyPlan,
   foldRange,
@@ -32,22 +34,8 @@ function toBuffer(v: Uint8Array): Buffer {
 async function fetchNodes(db: Queryable, nodes: readonly NodeId[]): Promise<Map<string, Buffer>> {
   const found = new Map<string, Buffer>();
   if (!nodes.length) return found;
-  const r = await db.query<{ level: number; idx: number; hash: Uint8Array }>(
-    `select n.level, n.idx, n.hash
-       from audit_merkle_nodes n
-       join unnest($1::smallint[], $2::bigint[]) as w(level, idx) on n.level = w.level and n.idx = w.idx`,
-    [nodes.map((n) => n.level), nodes.map((n) => n.index)],
-  );
-  for (const row of r.rows) found.set(key(row.level, Number(row.idx)), toBuffer(row.hash));
+  for (const row of await nodesAt(db, nodes)) found.set(key(row.level, Number(row.idx)), toBuffer(row.hash));
   return found;
-}
-
-async function storedSize(db: Queryable): Promise<number> {
-  const r = await db.query<{ size: number }>(
-    'select coalesce(max(idx) + 1, 0)::int8 as size from audit_merkle_nodes where level = 0',
-    [],
-  );
-  return Number(r.rows[0].size);
 }
 
 export class AuditTree {
@@ -95,7 +83,7 @@ export class AuditTree {
 
   /** Number of leaves in the tree (equal to the committed audit events when the hook is registered). */
   size(): Promise<number> {
-    return storedSize(this.store);
+    return leafCount(this.store);
   }
 
   /** MTH of the first `size` leaves. */
@@ -121,8 +109,7 @@ export class AuditTree {
    */
   async sync(): Promise<number> {
     return this.store.transaction(async (tx) => {
-      const head = await tx.query<{ tree_size: number }>('select tree_size from audit_head where id = 1 for update', []);
-      const size = Number(head.rows[0].tree_size);
+      const size = await headSize(tx, true);
       await this.catchUp(tx, size);
       return size;
     });
@@ -133,7 +120,7 @@ export class AuditTree {
   private async prove(plan: LeafRange[], size: number): Promise<Buffer[]> {
     if (!plan.length) {
       // Trivial proofs need no node, but the size must still exist.
-      const have = await storedSize(this.store);
+      const have = await leafCount(this.store);
       if (size > have) throw new RangeError(`tree size ${size} is beyond the audit tree (${have} leaves)`);
       return [];
     }
@@ -154,7 +141,7 @@ export class AuditTree {
     for (const n of nodes) {
       const h = found.get(key(n.level, n.index));
       if (!h) {
-        const have = await storedSize(this.store);
+        const have = await leafCount(this.store);
         if (size > have) throw new RangeError(`tree size ${size} is beyond the audit tree (${have} leaves)`);
         throw new Error(`audit tree node ${key(n.level, n.index)} is missing below size ${have}`);
       }
@@ -165,22 +152,19 @@ export class AuditTree {
 
   /** Adds the leaves already in audit_events below `upTo` that the tree does not have yet. */
   private async catchUp(tx: Queryable, upTo: number): Promise<void> {
-    let size = await storedSize(tx);
+    let size = await leafCount(tx);
     if (size > upTo) {
       throw new Error(`audit tree has ${size} leaves but the log has only ${upTo} events before this append`);
     }
     while (size < upTo) {
       const end = Math.min(upTo, size + CATCH_UP_CHUNK);
-      const r = await tx.query<{ seq: number; body: string; leaf_hash: Uint8Array }>(
-        'select seq, body, leaf_hash from audit_events where seq >= $1 and seq < $2 order by seq',
-        [size, end],
-      );
-      if (r.rows.length !== end - size || r.rows.some((row, i) => Number(row.seq) !== size + i)) {
-        const missing = r.rows.findIndex((row, i) => Number(row.seq) !== size + i);
-        throw new Error(`audit event seq ${size + (missing < 0 ? r.rows.length : missing)} is missing or duplicated; the tree cannot be built past it`);
+      const rows = await eventsInSeqWindow(tx, size, end);
+      if (rows.length !== end - size || rows.some((row, i) => Number(row.seq) !== size + i)) {
+        const missing = rows.findIndex((row, i) => Number(row.seq) !== size + i);
+        throw new Error(`audit event seq ${size + (missing < 0 ? rows.length : missing)} is missing or duplicated; the tree cannot be built past it`);
       }
       // Leaves are hashed from the bodies, as the independent verifier does, and must agree with leaf_hash.
-      const leaves = r.rows.map((row) => {
+      const leaves = rows.map((row) => {
         const h = hashLeaf(Buffer.from(row.body, 'utf8'));
         if (!h.equals(toBuffer(row.leaf_hash))) throw new Error(`audit event seq ${row.seq}: leaf_hash does not match its body`);
         return h;
@@ -207,7 +191,7 @@ export class AuditTree {
     const pending: (Buffer | undefined)[] = [];
     frontierNodes.forEach((n, i) => (pending[n.level] = frontier![i]));
     const grown = growTree({ size: start, pending }, leaves);
-    if (leaves.length) await tx.query(INSERT_NODES, [grown.rows.levels, grown.rows.indexes, grown.rows.hashes]);
+    if (leaves.length) await insertNodes(tx, grown.rows);
     return grown.after;
   }
 }
@@ -220,15 +204,6 @@ export interface Frontier {
   size: number;
   pending: readonly (Buffer | undefined)[];
 }
-
-export interface NodeRows {
-  levels: number[];
-  indexes: number[];
-  hashes: Buffer[];
-}
-
-export const INSERT_NODES = `insert into audit_merkle_nodes (level, idx, hash)
-  select * from unnest($1::smallint[], $2::bigint[], $3::bytea[])`;
 
 /** The nodes that appending `leaves` to the tree at `from` completes (leaves included), and the frontier after. Pure. */
 export function growTree(from: Frontier, leaves: readonly Buffer[]): { rows: NodeRows; after: Frontier } {

@@ -1,0 +1,156 @@
+/**
+ * The Checkpointer: signs a checkpoint of the audit tree about once a second while events arrive
+ * (checkpoint-note.ts for the format, signing-key.ts for the key), stores it in audit_checkpoints,
+ * and publishes it outside the database (publish.ts).
+ */
+import type { Queryable } from '../store/store.ts';
+import { checkpointAt, checkpointedSize, insertCheckpoint, newestCheckpoint, type CheckpointRow } from '../store/tables/audit-checkpoints.ts';
+import type { AuditTree } from './tree.ts';
+import { checkKeyName, noteKeyId, parseNote, publicKeyPem, signNote, verifierKey, type SigningKey } from './signing-key.ts';
+import { DEFAULT_ORIGIN, checkpointText, parseCheckpointText } from './checkpoint-note.ts';
+import { CheckpointPublisher } from './publish.ts';
+
+/** What /v1/audit/checkpoints/latest returns. */
+export interface Checkpoint {
+  treeSize: number;
+  /** base64 */
+  rootHash: string;
+  /** ISO 8601 */
+  timestamp: string;
+  /** base64 of the 64-byte Ed25519 signature over the note text. */
+  signature: string;
+  /** hex of the 4-byte C2SP key ID. */
+  keyId: string;
+  /** The whole signed note. */
+  note: string;
+}
+
+export interface CheckpointerOptions {
+  key: SigningKey;
+  /** Checkpoint origin line; default needtoknow.nhs.example/audit. */
+  origin?: string;
+  /** Signature key name; default the origin (as C2SP recommends). */
+  keyName?: string;
+  /** Directory for checkpoints.log; no publishing when absent. */
+  publishDir?: string;
+  /** How often to look for new events; default 1000 ms. */
+  intervalMs?: number;
+  /** Errors of the background timer (store down, disk full, a stored root that disagrees). */
+  onError?: (err: unknown) => void;
+}
+
+export class Checkpointer {
+  private readonly origin: string;
+  private readonly keyName: string;
+  private readonly keyId: Buffer;
+  private timer?: NodeJS.Timeout;
+  private chain: Promise<unknown> = Promise.resolve();
+  private ticking = false;
+  private readonly publisher: CheckpointPublisher;
+
+  constructor(
+    private readonly store: Queryable,
+    private readonly tree: AuditTree,
+    private readonly options: CheckpointerOptions,
+  ) {
+    this.origin = options.origin ?? DEFAULT_ORIGIN;
+    this.keyName = options.keyName ?? this.origin;
+    checkKeyName(this.keyName);
+    if (!this.origin || this.origin.includes('\n')) throw new Error('invalid checkpoint origin');
+    this.keyId = noteKeyId(this.keyName, options.key.publicKey);
+    this.publisher = new CheckpointPublisher(options.publishDir);
+  }
+
+  /** Checks for new events every interval and checkpoints them; the timer does not keep the process alive. */
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.tick(), this.options.intervalMs ?? 1000);
+    this.timer.unref();
+  }
+
+  /** Stops the timer and waits for a checkpoint in progress. */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.chain.catch(() => {});
+  }
+
+  /**
+   * Signs the tree at its current size, unless a checkpoint for that size is already stored (by this
+   * or another process): then that one is returned, so each size has exactly one signed note.
+   * Calls are serialised, so this process publishes its notes in increasing size.
+   */
+  checkpointNow(): Promise<Checkpoint> {
+    const run = this.chain.catch(() => {}).then(() => this.sign());
+    this.chain = run;
+    return run;
+  }
+
+  /** The newest stored checkpoint, or undefined before the first. */
+  async latest(): Promise<Checkpoint | undefined> {
+    const row = await newestCheckpoint(this.store);
+    return row && this.toCheckpoint(row);
+  }
+
+  /** The checkpoint stored for exactly this tree size, if any. */
+  async at(treeSize: number): Promise<Checkpoint | undefined> {
+    const row = await checkpointAt(this.store, treeSize);
+    return row && this.toCheckpoint(row);
+  }
+
+  /** SPKI PEM of the verification key (what audit/verify.mjs --public-key takes). */
+  publicKey(): string {
+    return publicKeyPem(this.options.key.publicKey);
+  }
+
+  /** C2SP verifier key string, for tlog tooling. */
+  verifierKey(): string {
+    return verifierKey(this.keyName, this.options.key.publicKey);
+  }
+
+  private async tick(): Promise<void> {
+    if (this.ticking) return;
+    this.ticking = true;
+    try {
+      const [size, signed] = await Promise.all([this.tree.size(), checkpointedSize(this.store)]);
+      // stop() may have been called meanwhile: sign nothing more.
+      if (this.timer && size > signed) await this.checkpointNow();
+    } catch (err) {
+      this.options.onError?.(err);
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  private async sign(): Promise<Checkpoint> {
+    const treeSize = await this.tree.size();
+    const rootHash = await this.tree.root(treeSize);
+    const timestamp = new Date().toISOString();
+    const note = signNote(checkpointText({ origin: this.origin, treeSize, rootHash, timestamp }), this.keyName, this.options.key);
+    const inserted = await insertCheckpoint(this.store, { treeSize, rootHash, timestamp, note });
+    const row = await checkpointAt(this.store, treeSize);
+    if (!row) throw new Error(`checkpoint for tree size ${treeSize} vanished`);
+    if (!rootHash.equals(Buffer.from(row.root_hash))) {
+      // The tree is deterministic: a different stored root means the tree or the checkpoint table was altered.
+      throw new Error(
+        `stored checkpoint for tree size ${treeSize} has root ${Buffer.from(row.root_hash).toString('base64')}, but the tree's root is ${rootHash.toString('base64')}`,
+      );
+    }
+    if (inserted) await this.publisher.publish(treeSize, row.note);
+    return this.toCheckpoint(row);
+  }
+
+  private toCheckpoint(row: CheckpointRow): Checkpoint {
+    const { text, signatures } = parseNote(row.note);
+    const body = parseCheckpointText(text);
+    const sig = signatures.find((s) => s.keyId.equals(this.keyId)) ?? signatures[0];
+    return {
+      treeSize: Number(row.tree_size),
+      rootHash: body.rootHash.toString('base64'),
+      timestamp: body.timestamp ?? new Date(row.ts).toISOString(),
+      signature: sig.signature.toString('base64'),
+      keyId: sig.keyId.toString('hex'),
+      note: row.note,
+    };
+  }
+}
