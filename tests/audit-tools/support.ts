@@ -182,6 +182,6 @@ export async function addCheckpoint(url: string, old: number, proof: Buffer[], n
 }
 
 export async function post(url: string, body: string | Buffer, pathname = '/add-checkpoint', method = 'POST'): Promise<Answer> {
-  const r = await fetch(url + pathname, { method, body: method === 'GET' ? undefined : body });
+  const r = await fetch(url + pathname, { method, body: method === 'GET' ? undefined : typeof body === 'string' ? body : new Uint8Array(body) });
   return { status: r.status, body: await r.text(), refusal: r.headers.get('witness-refusal') };
 }
