@@ -218,11 +218,11 @@ export function verifierKey(name, rawPublicKey, type = ED25519_TYPE) {
 export function parsePublicKey(text) {
   const s = String(text).trim();
   if (s.startsWith('-----BEGIN')) return readPublicKey(s);
-  const parts = s.split('+');
-  if (parts.length === 3) {
-    const [name, id, material] = parts;
+  // name+id+material: names hold no '+', but the base64 material may.
+  const parts = /^([^+\s]+)\+([0-9a-f]{8})\+([A-Za-z0-9+/]{44})$/.exec(s);
+  if (parts) {
+    const [, name, id, material] = parts;
     const bytes = Buffer.from(material, 'base64');
-    if (!name || /\s/u.test(name) || !/^[0-9a-f]{8}$/.test(id) || bytes.length !== 33) throw new Error(`malformed verifier key ${JSON.stringify(s)}`);
     const type = bytes[0];
     const raw = bytes.subarray(1);
     if (type !== ED25519_TYPE && type !== COSIGNATURE_TYPE) throw new Error(`verifier key ${name}: unsupported signature type ${type}`);

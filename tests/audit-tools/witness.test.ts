@@ -152,7 +152,7 @@ describe('witness start-up', () => {
         ['not json', /not JSON/],
         [JSON.stringify({ name: 'w', logs: [] }), /at least one log/],
         [JSON.stringify({ name: 'has space', logs: [{ origin: 'o', vkey: 'x' }] }), /witness key name/],
-        [JSON.stringify({ name: 'w', logs: [{ origin: 'o', vkey: 'o+00000000+AAAA' }] }), /logs\[0\] \(o\): malformed verifier key/],
+        [JSON.stringify({ name: 'w', logs: [{ origin: 'o', vkey: 'o+00000000+AAAA' }] }), /logs\[0\] \(o\): not a public key/],
       ];
       for (const [text, message] of cases) {
         const r = spawnSync(process.execPath, [WITNESS, '--config', tmp.file('c.json', text), '--state-dir', path.join(tmp.dir, 's'), '--print-vkey'], { encoding: 'utf8' });
