@@ -89,3 +89,10 @@ async function shutdown(signal: string) {
 }
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGINT', () => void shutdown('SIGINT'));
+// Under `npm start`, npm is the parent and may not pass a signal on: when the parent goes away, stop
+// cleanly (final checkpoint included) rather than run on as an orphan. In production run
+// `node dist/main.js` directly (docs/operations.md), so signals reach the server itself.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) void shutdown('parent exited');
+}, 1000).unref();
