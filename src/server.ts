@@ -27,6 +27,7 @@ import { AlertWorker } from './alerts/worker.ts';
 import { policyRoutes } from './policy/routes.ts';
 import { auditRoutes } from './audit/routes.ts';
 import { FactReader } from './facts/gather.ts';
+import { AuditedChanges } from './change/audited-change.ts';
 import { AuditTree } from './audit/tree.ts';
 import { Checkpointer, loadOrCreateSigningKey, loadSigningKey, type SigningKey } from './audit/checkpoint.ts';
 import { CursorCodec } from './audit/cursor.ts';
@@ -96,6 +97,7 @@ export async function buildService(config: Config, options: BuildOptions = {}): 
   const metrics = new Metrics();
   metrics.watchAudit(audit);
   const tokens = new TokenVerifier(issuers);
+  const now = options.now ?? (() => new Date());
 
   const services: Services = {
     config,
@@ -103,13 +105,14 @@ export async function buildService(config: Config, options: BuildOptions = {}): 
     log,
     policy,
     audit,
+    changes: new AuditedChanges(store, audit, now),
     facts: new FactReader(store),
     tree,
     checkpointer,
     cursors: new CursorCodec(config.hashKey),
     metrics,
     hasher: new FactHasher(config.hashKey),
-    now: options.now ?? (() => new Date()),
+    now,
     authenticate(req: Request) {
       const header = req.get('authorization');
       if (!header) throw unauthorized('an access token is required: Authorization: Bearer <JWT>');

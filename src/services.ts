@@ -12,6 +12,7 @@ import type { AuditTree } from './audit/tree.ts';
 import type { Checkpointer } from './audit/checkpoint.ts';
 import type { CursorCodec } from './audit/cursor.ts';
 import type { FactReader } from './facts/gather.ts';
+import type { AuditedChanges } from './change/audited-change.ts';
 
 export interface Services {
   config: Config;
@@ -19,6 +20,8 @@ export interface Services {
   log: Logger;
   policy: PolicyHolder;
   audit: AuditLog;
+  /** The one unit of work for an audited change of facts. */
+  changes: AuditedChanges;
   /** Reads the facts a decision needs (concurrent reads share a round trip). */
   facts: FactReader;
   /** The RFC 9162 Merkle tree over the audit events. */

@@ -13,7 +13,7 @@ import type { Facts } from '../policy/facts.ts';
 import { actorOf } from '../audit/actor.ts';
 import type { AuditEventInput } from '../audit/event.ts';
 import { forbidden, invalidField } from '../http/problem.ts';
-import { seqOf } from '../http/schemas.ts';
+import { seqOf } from '../change/audited-change.ts';
 import type { AuthoriseRequest } from './request.ts';
 
 const tracer = trace.getTracer('needtoknow');
