@@ -24,6 +24,8 @@ export interface Config {
   /** Directory the published checkpoints are appended to. */
   checkpointDir: string;
   bodyLimit: string;
+  /** Largest NDJSON import body in bytes (NTK_IMPORT_BODY_LIMIT, e.g. 50mb); beyond it, 413. */
+  importBodyLimit: number;
   /** Requests in progress beyond which new ones get 429 (0: no limit). See src/http/app.ts. */
   maxInFlight: number;
   /** Per minute: failed tokens per client address, and exports, imports and explains per principal (NTK_RATE_LIMITS). */
@@ -115,6 +117,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!Number.isInteger(maxInFlight) || maxInFlight < 0) throw new ConfigError('NTK_MAX_IN_FLIGHT', `must be a whole number (0 for no limit), got "${env.NTK_MAX_IN_FLIGHT}"`);
   const maxTokenHours = env.NTK_MAX_TOKEN_HOURS ? Number(env.NTK_MAX_TOKEN_HOURS) : 24;
   if (!(maxTokenHours > 0 && maxTokenHours <= 24 * 7)) throw new ConfigError('NTK_MAX_TOKEN_HOURS', `must be a number of hours from 0 to 168, got "${env.NTK_MAX_TOKEN_HOURS}"`);
+  const importRaw = (env.NTK_IMPORT_BODY_LIMIT || '50mb').trim().toLowerCase();
+  const importMatch = /^(\d+)\s*(b|kb|mb|gb)?$/.exec(importRaw);
+  if (!importMatch) throw new ConfigError('NTK_IMPORT_BODY_LIMIT', `must be a size such as 50mb, got "${env.NTK_IMPORT_BODY_LIMIT}"`);
+  const importBodyLimit = Number(importMatch[1]) * { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 }[importMatch[2] ?? 'b']!;
   return {
     port,
     databaseUrl,
@@ -128,6 +134,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel,
     checkpointDir: path.resolve(env.NTK_CHECKPOINT_DIR || path.join(dataDir, 'checkpoints')),
     bodyLimit: env.NTK_BODY_LIMIT || '1mb',
+    importBodyLimit,
     maxInFlight,
     rateLimits: parseRateLimits(env.NTK_RATE_LIMITS),
     maxTokenLifetimeSeconds: maxTokenHours * 3600,

@@ -57,6 +57,14 @@ export class Conflict extends Error {
   }
 }
 
+/** The request body is larger than this endpoint accepts (413). */
+export class TooLarge extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TooLarge';
+  }
+}
+
 /** Too many requests from this caller or in total (429, with a retry hint in seconds). */
 export class RateLimited extends Error {
   constructor(

@@ -35,6 +35,7 @@ import { Checkpointer } from './trail/checkpointer.ts';
 import { loadOrCreateSigningKey, loadSigningKey, type SigningKey } from './trail/signing-key.ts';
 import { CursorCodec } from './ig/cursor.ts';
 import { keepPartitions } from './trail/partitions.ts';
+import { AuditedChanges } from './change/audited-change.ts';
 import type { Services } from './services.ts';
 import { createLogger } from './log.ts';
 
@@ -100,11 +101,11 @@ export async function buildService(config: Config, options: BuildOptions = {}): 
   checkIssuerNamespaces(issuers);
   const metrics = new Metrics();
   metrics.watchAudit(audit);
-  const tokens = new TokenVerifier(issuers);
+  const tokens = new TokenVerifier(issuers, undefined, undefined, config.maxTokenLifetimeSeconds);
+  const now = options.now ?? (() => new Date());
 
   const facts = new FactReader(store);
   const staff = new StaffTable(store);
-  const now = options.now ?? (() => new Date());
   const services: Services = {
     config,
     store,
@@ -119,6 +120,7 @@ export async function buildService(config: Config, options: BuildOptions = {}): 
       gatherMany: (inputs) => gatherMany(store, inputs),
       childFacts: (nhsNumber, since) => gatherChildFacts(store, nhsNumber, since),
     },
+    changes: new AuditedChanges(store, audit, now),
     tree,
     checkpointer,
     cursors: new CursorCodec(config.hashKey),

@@ -17,6 +17,7 @@ import type { SeenPrincipals } from './identity/seen.ts';
 import type { ExplainDeps } from './authorise/explain.ts';
 import type { ReachDeps } from './exposure/reach.ts';
 import type { ExposureDeps } from './exposure/exposure.ts';
+import type { AuditedChanges } from './change/audited-change.ts';
 
 export interface Services {
   config: Config;
@@ -24,6 +25,8 @@ export interface Services {
   log: Logger;
   policy: PolicyHolder;
   audit: AuditLog;
+  /** The one unit of work for an audited change of facts. */
+  changes: AuditedChanges;
   /** Reads the facts a decision needs (concurrent reads share a round trip). */
   facts: FactReader;
   /** The RFC 9162 Merkle tree over the audit events. */

@@ -4,18 +4,7 @@
  * the repeats that at-least-once delivery allows.
  */
 import { createHmac } from 'node:crypto';
-
-export interface AlertRow {
-  id: string;
-  kind: string;
-  child: string | null;
-  ref: string;
-  payload: Record<string, unknown>;
-  recipients: string[];
-  created_at: Date | string;
-  attempts: number;
-  delivered_to: string[];
-}
+import type { AlertRow } from '../store/tables/alerts.ts';
 
 const iso = (v: Date | string) => (v instanceof Date ? v : new Date(v)).toISOString();
 

@@ -2,13 +2,14 @@
  * The alerts delivery worker: claims due alerts from the outbox, POSTs each to every webhook that has
  * not yet accepted it, retries with exponential backoff and marks an alert dead after maxAttempts.
  *
- * Claiming is one statement: FOR UPDATE SKIP LOCKED picks rows no other process is claiming, and the
- * claim moves next_attempt_at a lease ahead, so the rows stay invisible to other workers while this
- * one delivers (outside any transaction). A worker that dies mid-delivery loses nothing: the lease
- * runs out and another worker delivers again, with the same Idempotency-Key.
+ * Claiming is one statement (src/store/tables/alerts.ts): the claim moves next_attempt_at a lease
+ * ahead, so the rows stay invisible to other workers while this one delivers (outside any
+ * transaction). A worker that dies mid-delivery loses nothing: the lease runs out and another
+ * worker delivers again, with the same Idempotency-Key.
  */
 import type { Services } from '../services.ts';
-import { alertBody, postAlert, type AlertRow } from './deliver.ts';
+import { alertBody, postAlert } from './deliver.ts';
+import { claimDueAlerts, markDelivered, markFailed, type AlertRow } from '../store/tables/alerts.ts';
 
 export interface AlertWorkerOptions {
   webhooks: string[];
@@ -22,12 +23,6 @@ export interface AlertWorkerOptions {
   leaseMs: number;
   now: () => Date;
 }
-
-const CLAIM = `
-update alerts set attempts = attempts + 1, next_attempt_at = $2
- where id in (select id from alerts where status = 'pending' and next_attempt_at <= $1
-               order by next_attempt_at limit $3 for update skip locked)
-returning id, kind, child, ref, payload, recipients, created_at, attempts, delivered_to`;
 
 export class AlertWorker {
   readonly options: AlertWorkerOptions;
@@ -79,9 +74,7 @@ export class AlertWorker {
     // With no webhook an alert could only be marked delivered to nobody: leave it pending.
     if (!this.options.webhooks.length) return 0;
     const now = this.options.now();
-    const { rows } = await this.services.store.query<AlertRow>(CLAIM, [
-      now.toISOString(), new Date(now.getTime() + this.options.leaseMs).toISOString(), this.options.batchSize,
-    ]);
+    const rows = await claimDueAlerts(this.services.store, now, new Date(now.getTime() + this.options.leaseMs), this.options.batchSize);
     await Promise.all(rows.map((a) => this.deliver(a)));
     return rows.length;
   }
@@ -100,18 +93,12 @@ export class AlertWorker {
     const errors = pending.flatMap((url, i) => (results[i] === undefined ? [] : [`${new URL(url).host}: ${results[i]}`]));
     const now = this.options.now();
     if (!errors.length) {
-      await this.services.store.query(
-        `update alerts set status = 'delivered', delivered_at = $2, delivered_to = $3::text[], last_error = null where id = $1 and status = 'pending'`,
-        [alert.id, now.toISOString(), deliveredTo],
-      );
+      await markDelivered(this.services.store, alert.id, deliveredTo, now);
       return;
     }
     const dead = alert.attempts >= this.options.maxAttempts;
     const next = new Date(now.getTime() + this.backoffMs(alert.attempts));
-    await this.services.store.query(
-      `update alerts set status = $2, next_attempt_at = $3, delivered_to = $4::text[], last_error = $5 where id = $1 and status = 'pending'`,
-      [alert.id, dead ? 'dead' : 'pending', next.toISOString(), deliveredTo, errors.join('; ').slice(0, 1000)],
-    );
+    await markFailed(this.services.store, alert.id, dead, next, deliveredTo, errors.join('; ').slice(0, 1000));
     const log = { alert: alert.id, kind: alert.kind, attempts: alert.attempts, error: errors.join('; ') };
     if (dead) this.services.log.error(log, 'alert could not be delivered: dead-lettered');
     else this.services.log.warn(log, 'alert delivery failed; will retry');

@@ -6,14 +6,14 @@
  * not revealed); the audit event records childKnown: false and the alert goes to IG.
  */
 import { randomUUID } from 'node:crypto';
-import type { Services } from '../services.ts';
+import type { AuditedChanges } from '../change/audited-change.ts';
 import type { Principal } from '../identity/principal.ts';
-import type { FieldError } from '../http/problem.ts';
+import type { Policy } from '../policy/policy.ts';
+import { InvalidInput, type FieldError } from '../errors.ts';
 import { actorOf } from '../trail/actor.ts';
-import { recordChange } from '../feeds/changes.ts';
-import { enqueueAlert } from '../alerts/outbox.ts';
+import { reasonError } from '../policy/reason.ts';
 import { alertRecipients } from '../alerts/recipients.ts';
-import { reasonError, rejectIf } from '../grants/checks.ts';
+import { childKnownAndPriorUnreviewed, insertBreakGlass } from '../store/tables/break-glass.ts';
 
 export interface DeclareInput {
   child: string;
@@ -22,12 +22,10 @@ export interface DeclareInput {
   durationMinutes?: number;
 }
 
-function check(services: Services, input: DeclareInput): FieldError[] {
-  const { parameters } = services.policy.current;
-  const { maxMinutes, minReasonLength } = parameters.breakGlass;
-  const codes = parameters.breakGlass.reasonCodes;
+function check(policy: Policy, input: DeclareInput): FieldError[] {
+  const { maxMinutes, minReasonLength, reasonCodes } = policy.parameters.breakGlass;
   const errors: FieldError[] = [];
-  if (!codes.includes(input.reasonCode)) errors.push({ field: 'body.reasonCode', message: `must be one of ${codes.join(', ')}` });
+  if (!reasonCodes.includes(input.reasonCode)) errors.push({ field: 'body.reasonCode', message: `must be one of ${reasonCodes.join(', ')}` });
   errors.push(...reasonError('body.reason', input.reason, minReasonLength));
   if (input.durationMinutes !== undefined && input.durationMinutes > maxMinutes) {
     errors.push({ field: 'body.durationMinutes', message: `must be at most ${maxMinutes} minutes (the policy maximum)` });
@@ -35,42 +33,36 @@ function check(services: Services, input: DeclareInput): FieldError[] {
   return errors;
 }
 
-export async function declareBreakGlass(services: Services, principal: Principal, input: DeclareInput, requestId: string) {
-  rejectIf(check(services, input));
-  const { parameters, version } = services.policy.current;
+export async function declareBreakGlass(changes: AuditedChanges, policy: Policy, principal: Principal, input: DeclareInput, requestId: string) {
+  InvalidInput.throwIfAny(check(policy, input));
+  const { parameters, version } = policy;
   const minutes = input.durationMinutes ?? Math.min(parameters.breakGlass.defaultMinutes, parameters.breakGlass.maxMinutes);
-  const now = services.now();
-  const expiresAt = new Date(now.getTime() + minutes * 60_000);
   const id = randomUUID();
-  return services.store.transaction(async (tx) => {
-    const { rows } = await tx.query<{ known: boolean; prior: number }>(
-      `select exists(select 1 from children where nhs_number = $1) as known,
-              (select count(*)::int from break_glass where user_id = $2 and review_status = 'pending-review') as prior`,
-      [input.child, principal.userId],
-    );
-    const { known, prior } = rows[0];
-    await tx.query(
-      `insert into break_glass (id, child, user_id, role, org_code, reason_code, reason, started_at, expires_at, child_known, prior_unreviewed, duration_minutes, request_id)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-      [id, input.child, principal.userId, principal.role, principal.orgCode ?? '', input.reasonCode, input.reason, now.toISOString(),
-        expiresAt.toISOString(), known, prior, minutes, requestId],
-    );
-    const consistencyToken = await recordChange(tx, 'break-glass', id);
+  const { value, consistencyToken } = await changes.run(async (c) => {
+    const { tx, now } = c;
+    const expiresAt = new Date(now.getTime() + minutes * 60_000);
+    const { known, prior } = await childKnownAndPriorUnreviewed(tx, input.child, principal.userId);
+    await insertBreakGlass(tx, {
+      id, child: input.child, user_id: principal.userId, role: principal.role ?? '', org_code: principal.orgCode ?? '', reason_code: input.reasonCode,
+      reason: input.reason, started_at: now, expires_at: expiresAt, child_known: known, prior_unreviewed: prior, duration_minutes: minutes, request_id: requestId,
+    });
+    c.factChanged('break-glass', id);
     const record = {
       id, child: input.child, reasonCode: input.reasonCode, startedAt: now.toISOString(), expiresAt: expiresAt.toISOString(),
       durationMinutes: minutes, flagged: prior > 0, priorUnreviewed: prior,
     };
-    const alertId = await enqueueAlert(tx, {
-      kind: 'break-glass', child: input.child, ref: id, now,
+    const alertId = c.alert({
+      kind: 'break-glass', child: input.child, ref: id,
       payload: { breakGlassId: id, user: principal.userId, role: principal.role, org: principal.orgCode, reasonCode: input.reasonCode,
         reason: input.reason, startedAt: record.startedAt, expiresAt: record.expiresAt, flagged: record.flagged, priorUnreviewed: prior, childKnown: known },
       recipients: await alertRecipients(tx, input.child, true),
     });
-    await services.audit.appendWithin(tx, [{
+    c.audit({
       kind: 'break-glass', actor: actorOf(principal), child: input.child, purpose: 'BTG', breakGlass: true, requestId, policyVersion: version,
       details: { breakGlassId: id, reasonCode: input.reasonCode, reason: input.reason, durationMinutes: minutes, expiresAt: record.expiresAt,
         childKnown: known, priorUnreviewed: prior, flagged: record.flagged, alertId },
-    }]);
-    return { ...record, consistencyToken };
+    });
+    return record;
   });
+  return { ...value, consistencyToken: consistencyToken! };
 }

@@ -1,39 +1,56 @@
 /**
  * An IG officer's review of one break-glass (appropriate / inappropriate / follow-up), once: a second
- * review is 409. The review is itself an audit event (kind 'break-glass-review'), in the same transaction.
+ * review is 409. Nobody reviews a break-glass they declared themselves, whatever role they now act
+ * under (separation of duties, policy data): 403, and the refusal is audited. The review is itself an
+ * audit event (kind 'break-glass-review'), in the same transaction.
  */
-import type { Services } from '../services.ts';
+import type { AuditedChanges } from '../change/audited-change.ts';
 import type { Principal } from '../identity/principal.ts';
-import { conflict, notFound } from '../http/problem.ts';
+import type { Policy } from '../policy/policy.ts';
+import { Conflict, NotAllowed, NotFound } from '../errors.ts';
 import { actorOf } from '../trail/actor.ts';
-import { recordChange } from '../feeds/changes.ts';
-import { breakGlassView, type BreakGlassRow } from './view.ts';
+import { selfReviewRefusal, type RefusalTrail } from '../policy/separation.ts';
+import { breakGlassForUpdate, recordReview } from '../store/tables/break-glass.ts';
+import { breakGlassView } from './view.ts';
 
 export interface ReviewInput {
   outcome: 'appropriate' | 'inappropriate' | 'follow-up';
   notes: string;
 }
 
-export async function reviewBreakGlass(services: Services, principal: Principal, id: string, input: ReviewInput, requestId: string) {
-  const now = services.now();
-  const { parameters, version } = services.policy.current;
-  return services.store.transaction(async (tx) => {
-    const { rows } = await tx.query<BreakGlassRow>(
-      `update break_glass set review_status = 'reviewed', reviewed_by = $2, reviewed_at = $3, outcome = $4, notes = $5
-        where id = $1 and review_status = 'pending-review' returning *`,
-      [id, principal.userId, now.toISOString(), input.outcome, input.notes],
-    );
-    if (!rows[0]) {
-      const existing = await tx.query<{ reviewed_at: Date | string }>('select reviewed_at from break_glass where id = $1', [id]);
-      if (!existing.rows[0]) throw notFound('no break-glass with this id');
-      throw conflict(`this break-glass was already reviewed at ${new Date(existing.rows[0].reviewed_at).toISOString()}`);
-    }
-    const bg = breakGlassView(rows[0], now, parameters.breakGlass.reviewOverdueDays);
-    const consistencyToken = await recordChange(tx, 'break-glass-review', id);
-    await services.audit.appendWithin(tx, [{
-      kind: 'break-glass-review', actor: actorOf(principal), child: bg.child, requestId, policyVersion: version,
-      details: { breakGlassId: id, user: bg.user, outcome: input.outcome, notes: input.notes, startedAt: bg.startedAt },
-    }]);
-    return { ...bg, consistencyToken };
-  });
+class SelfReview extends Error {
+  constructor(readonly child: string) {
+    super('SELF_REVIEW');
+  }
+}
+
+export async function reviewBreakGlass(
+  deps: { changes: AuditedChanges; trail: RefusalTrail; policy: Policy }, principal: Principal, id: string, input: ReviewInput, requestId: string,
+) {
+  const { parameters, version } = deps.policy;
+  try {
+    const { value, consistencyToken } = await deps.changes.run(async (c) => {
+      const existing = await breakGlassForUpdate(c.tx, id);
+      if (!existing) throw new NotFound('no break-glass with this id');
+      if (selfReviewRefusal(parameters.separationOfDuties, principal.userId, existing.user_id)) throw new SelfReview(existing.child);
+      const row = await recordReview(c.tx, id, principal.userId, input.outcome, input.notes, c.now);
+      if (!row) throw new Conflict(`this break-glass was already reviewed at ${new Date(existing.reviewed_at!).toISOString()}`);
+      const bg = breakGlassView(row, c.now, parameters.breakGlass.reviewOverdueDays);
+      c.factChanged('break-glass-review', id);
+      c.audit({
+        kind: 'break-glass-review', actor: actorOf(principal), child: bg.child, requestId, policyVersion: version,
+        details: { breakGlassId: id, user: bg.user, outcome: input.outcome, notes: input.notes, startedAt: bg.startedAt },
+      });
+      return bg;
+    });
+    return { ...value, consistencyToken: consistencyToken! };
+  } catch (err) {
+    if (!(err instanceof SelfReview)) throw err;
+    // Outside the rolled-back change: the refusal changes no fact, but it is on the trail.
+    await deps.trail.appendOne({
+      kind: 'break-glass-review', actor: actorOf(principal), child: err.child, decision: 'deny', requestId, policyVersion: version,
+      details: { breakGlassId: id, reason: 'SELF_REVIEW', outcome: input.outcome },
+    });
+    throw new NotAllowed('you may not review a break-glass you declared yourself (separation of duties): another IG officer must review it');
+  }
 }

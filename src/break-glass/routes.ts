@@ -1,6 +1,6 @@
 /** Break-glass: declare (clinical roles), and for IG the review queue, the review, and per-user rates. */
 import { defineRoute, type AnyRoute } from '../http/route.ts';
-import { invalidField } from '../http/problem.ts';
+import { InvalidInput } from '../errors.ts';
 import { z } from '../http/zod.ts';
 import { instant, nhsNumber } from '../http/schemas.ts';
 import { actorOf } from '../trail/actor.ts';
@@ -34,7 +34,7 @@ export function breakGlassRoutes(): AnyRoute[] {
           }).openapi('BreakGlassDeclared'),
         },
       },
-      handler: async ({ body, services, principal, requestId }) => ({ status: 201, body: await declareBreakGlass(services, principal, body, requestId) }),
+      handler: async ({ body, services, principal, requestId }) => ({ status: 201, body: await declareBreakGlass(services.changes, services.policy.current, principal, body, requestId) }),
     }),
     defineRoute({
       method: 'get', path: '/v1/break-glass', summary: 'IG: break-glass to review, with overdue flag and the reads made under each', tags: ['break-glass', 'ig'],
@@ -62,7 +62,7 @@ export function breakGlassRoutes(): AnyRoute[] {
       handler: async ({ query, services, principal, requestId }) => {
         const to = query.to ? new Date(query.to) : services.now();
         const from = query.from ? new Date(query.from) : new Date(to.getTime() - 30 * DAY);
-        if (from.getTime() >= to.getTime()) throw invalidField('query.from', 'must be before to');
+        if (from.getTime() >= to.getTime()) throw new InvalidInput({ field: 'query.from', message: 'must be before to' });
         const stats = await breakGlassStats(services.store, from, to);
         await services.audit.appendOne({ kind: 'audit-query', actor: actorOf(principal), requestId, details: { query: 'break-glass-stats', from: stats.from, to: stats.to, results: stats.total } });
         return { body: stats };
@@ -76,9 +76,12 @@ export function breakGlassRoutes(): AnyRoute[] {
       responses: {
         200: { description: 'Reviewed', schema: breakGlassSchema.extend({ consistencyToken: z.string() }) },
         404: { description: 'No such break-glass' },
+        403: { description: 'Not IG, or the reviewer declared this break-glass herself (separation of duties)' },
         409: { description: 'Already reviewed' },
       },
-      handler: async ({ params, body, services, principal, requestId }) => ({ body: await reviewBreakGlass(services, principal, params.id, body, requestId) }),
+      handler: async ({ params, body, services, principal, requestId }) => ({
+        body: await reviewBreakGlass({ changes: services.changes, trail: services.audit, policy: services.policy.current }, principal, params.id, body, requestId),
+      }),
     }),
   ];
 }

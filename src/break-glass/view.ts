@@ -1,25 +1,6 @@
 /** A break-glass as IG officers see it: the declaration, its review, whether review is overdue, and the reads made under it. */
 import { z } from '../http/zod.ts';
-
-export interface BreakGlassRow {
-  id: string;
-  child: string;
-  user_id: string;
-  role: string;
-  org_code: string;
-  reason_code: string;
-  reason: string;
-  started_at: Date | string;
-  expires_at: Date | string;
-  duration_minutes: number | null;
-  child_known: boolean;
-  prior_unreviewed: number;
-  review_status: string;
-  reviewed_by: string | null;
-  reviewed_at: Date | string | null;
-  outcome: string | null;
-  notes: string | null;
-}
+import type { BreakGlassRow } from '../store/tables/break-glass.ts';
 
 const DAY = 86_400_000;
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());

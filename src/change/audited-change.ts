@@ -17,7 +17,7 @@ import { randomUUID } from 'node:crypto';
 import type { Queryable, Store } from '../store/store.ts';
 import type { AuditEventInput } from '../trail/event.ts';
 import type { AppendedEvent } from '../trail/log.ts';
-import { insertAlert, type AlertInput } from '../alerts/outbox.ts';
+import { insertAlert, type AlertInput } from '../store/tables/alerts.ts';
 
 /** What a unit of work needs from the trail: appending inside an open transaction. */
 export interface TrailWithin {

@@ -6,10 +6,14 @@
  * those teams a read-only `handover` relationship for the policy's handover window.
  */
 import { randomUUID } from 'node:crypto';
-import type { Queryable } from '../store/store.ts';
+import type { AuditedChanges } from '../change/audited-change.ts';
 import { z } from '../http/zod.ts';
 import { area, date, section } from '../http/schemas.ts';
+import { actorOf } from '../trail/actor.ts';
+import { placementForUpdate, upsertChild } from '../store/tables/children.ts';
+import { endCaseloadsOfArea, endCurrentOfType, insertRelationship } from '../store/tables/relationships.ts';
 import type { FactHasher } from './hash.ts';
+import type { By } from './organisation.ts';
 
 const label = z.string().regex(/^[A-Z]{1,10}$/, 'an HL7 confidentiality or sensitivity code such as R, V, SEX, SDV, MH');
 
@@ -29,12 +33,6 @@ export const childInput = z
   .openapi('ChildInput');
 export type ChildInput = z.infer<typeof childInput>;
 
-interface Existing {
-  area: string;
-  gp_practice: string | null;
-  school: string | null;
-}
-
 export interface ChildChange {
   created: boolean;
   changed: string[];
@@ -42,56 +40,44 @@ export interface ChildChange {
   relationshipsStarted: number;
 }
 
-export async function upsertChild(
-  tx: Queryable, nhsNumber: string, input: ChildInput, hasher: FactHasher, handoverDays: number, now: Date,
-): Promise<ChildChange> {
-  const before = (await tx.query<Existing>('select area, gp_practice, school from children where nhs_number = $1 for update', [nhsNumber])).rows[0];
-  await tx.query(
-    `insert into children (nhs_number, date_of_birth, area, gp_practice, school, family_name_hash, postcode_hash, sealed, restricted, labels, consent_withheld, updated_at)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-     on conflict (nhs_number) do update set date_of_birth = excluded.date_of_birth, area = excluded.area, gp_practice = excluded.gp_practice,
-       school = excluded.school, family_name_hash = excluded.family_name_hash, postcode_hash = excluded.postcode_hash, sealed = excluded.sealed,
-       restricted = excluded.restricted, labels = excluded.labels, consent_withheld = excluded.consent_withheld, updated_at = excluded.updated_at`,
-    [
-      nhsNumber, input.dateOfBirth, input.area, input.gpPractice, input.school ?? null,
-      hasher.hash('family-name', input.familyName), hasher.hash('postcode', input.postcode),
-      input.sealed ?? false, input.restricted ?? false, JSON.stringify(input.labels ?? {}), input.consentWithheld ?? [], now.toISOString(),
-    ],
-  );
-  const change: ChildChange = { created: !before, changed: [], relationshipsEnded: 0, relationshipsStarted: 0 };
-  const nowIso = now.toISOString();
-  const end = async (where: string, params: unknown[]) => {
-    const r = await tx.query(
-      `update relationships set valid_to = $2::timestamptz, ended_at = $2::timestamptz, ended_by = 'child-feed'
-        where child = $1 and (valid_to is null or valid_to > $2::timestamptz) and ${where} returning subject`,
-      [nhsNumber, nowIso, ...params],
-    );
-    change.relationshipsEnded += r.rowCount;
-    return r.rows as { subject: string }[];
-  };
-  const start = async (subject: string, type: string, validTo: string | null) => {
-    await tx.query(
-      `insert into relationships (id, child, subject, type, valid_from, valid_to, source, created_by) values ($1, $2, $3, $4, $5, $6, 'child-feed', 'child-feed')`,
-      [randomUUID(), nhsNumber, subject, type, nowIso, validTo],
-    );
-    change.relationshipsStarted++;
-  };
+const FEED = 'child-feed';
 
-  if (before?.gp_practice !== input.gpPractice) {
-    if (before) change.changed.push('gpPractice');
-    await end(`type = 'gp-registration'`, []);
-    await start(`org:${input.gpPractice}`, 'gp-registration', null);
-  }
-  if ((before?.school ?? null) !== (input.school ?? null)) {
-    if (before) change.changed.push('school');
-    await end(`type = 'school-enrolment'`, []);
-    if (input.school) await start(`school:${input.school}`, 'school-enrolment', null);
-  }
-  if (before && before.area !== input.area) {
-    change.changed.push('area');
-    const ended = await end(`type = 'caseload' and subject in (select 'team:' || id from teams where area = $3)`, [before.area]);
-    const until = new Date(now.getTime() + handoverDays * 86_400_000).toISOString();
-    for (const { subject } of ended) await start(subject, 'handover', until);
-  }
-  return change;
+export async function putChild(changes: AuditedChanges, hasher: FactHasher, handoverDays: number, by: By, nhsNumber: string, input: ChildInput) {
+  const { value: change, consistencyToken } = await changes.run(async (c) => {
+    const { tx, now } = c;
+    const before = await placementForUpdate(tx, nhsNumber);
+    await upsertChild(tx, {
+      nhsNumber, dateOfBirth: input.dateOfBirth, area: input.area, gpPractice: input.gpPractice, school: input.school ?? null,
+      familyNameHash: hasher.hash('family-name', input.familyName), postcodeHash: hasher.hash('postcode', input.postcode),
+      sealed: input.sealed ?? false, restricted: input.restricted ?? false, labels: input.labels ?? {}, consentWithheld: input.consentWithheld ?? [],
+    }, now);
+    const change: ChildChange = { created: !before, changed: [], relationshipsEnded: 0, relationshipsStarted: 0 };
+    const ended = (subjects: string[]) => ((change.relationshipsEnded += subjects.length), subjects);
+    const start = async (subject: string, type: string, validTo: string | null) => {
+      await insertRelationship(tx, {
+        id: randomUUID(), child: nhsNumber, subject, type, validFrom: now.toISOString(), validTo, source: FEED, reason: null, createdBy: FEED,
+      });
+      change.relationshipsStarted++;
+    };
+
+    if (before?.gp_practice !== input.gpPractice) {
+      if (before) change.changed.push('gpPractice');
+      ended(await endCurrentOfType(tx, nhsNumber, 'gp-registration', FEED, now));
+      await start(`org:${input.gpPractice}`, 'gp-registration', null);
+    }
+    if ((before?.school ?? null) !== (input.school ?? null)) {
+      if (before) change.changed.push('school');
+      ended(await endCurrentOfType(tx, nhsNumber, 'school-enrolment', FEED, now));
+      if (input.school) await start(`school:${input.school}`, 'school-enrolment', null);
+    }
+    if (before && before.area !== input.area) {
+      change.changed.push('area');
+      const until = new Date(now.getTime() + handoverDays * 86_400_000).toISOString();
+      for (const subject of ended(await endCaseloadsOfArea(tx, nhsNumber, before.area, FEED, now))) await start(subject, 'handover', until);
+    }
+    c.factChanged('child', nhsNumber);
+    c.audit({ kind: 'fact', actor: actorOf(by.principal), child: nhsNumber, requestId: by.requestId, details: { entity: 'child', ...change } });
+    return change;
+  });
+  return { ...change, consistencyToken: consistencyToken! };
 }

@@ -1,119 +1,119 @@
 /**
- * NDJSON import of relationships. Reads the request as a stream, line by line (memory stays flat for
- * any number of lines), validates each line, and commits valid lines in batches, each batch with its
- * audit events in the same transaction. Bad lines are reported with their line number and skipped.
+ * NDJSON import of relationships, bounded and idempotent (docs/break-glass-and-grants.md, "Imports"):
+ * - the body is split into lines by boundedLines: a line over MAX_LINE_BYTES is a per-line error and
+ *   its bytes are dropped as they arrive; a body over the configured limit is 413;
+ * - good lines are committed in batches, each batch one audited change; bad lines are reported by
+ *   line number (the first MAX_REPORTED_ERRORS, with the total in `rejected`) and skipped;
+ * - each line's relationship id is derived from the importer, the line's content and how many times
+ *   that content occurred earlier in the body, so sending the same body again (a retry after a lost
+ *   answer, a 413 or a 503 half way) creates nothing twice: those lines count as `duplicates`.
  */
-import { createInterface } from 'node:readline';
-import type { Readable } from 'node:stream';
-import type { Principal } from '../identity/principal.ts';
-import type { Services } from '../services.ts';
-import type { FieldError } from '../http/problem.ts';
-import type { Queryable } from '../store/store.ts';
+import { createHash } from 'node:crypto';
+import type { AuditedChanges } from '../change/audited-change.ts';
+import type { FieldError } from '../errors.ts';
 import { actorOf } from '../trail/actor.ts';
-import { relationshipInput, type RelationshipInput } from './relationships.ts';
-import { recordChange } from './changes.ts';
-import { randomUUID } from 'node:crypto';
+import { insertRelationshipsOnce, type NewRelationship } from '../store/tables/relationships.ts';
+import { relationshipInput, unknownReferences, type RelationshipInput } from './relationships.ts';
+import { boundedLines } from './lines.ts';
+import type { By } from './organisation.ts';
 
 const BATCH = 1000;
-const MAX_REPORTED_ERRORS = 1000;
+export const MAX_LINE_BYTES = 64 * 1024;
+export const MAX_REPORTED_ERRORS = 100;
+const MAX_ERRORS_PER_LINE = 10;
 
 export interface ImportReport {
   accepted: number;
+  /** Lines whose relationship an earlier import of the same content already created. */
+  duplicates: number;
   rejected: number;
   consistencyToken: string | null;
   errors: { line: number; errors: FieldError[] }[];
   errorsTruncated: boolean;
 }
 
-interface Line {
+interface Good {
   line: number;
+  id: string;
   input: RelationshipInput;
 }
 
-export async function importRelationships(stream: Readable, services: Services, principal: Principal, requestId: string): Promise<ImportReport> {
-  const report: ImportReport = { accepted: 0, rejected: 0, consistencyToken: null, errors: [], errorsTruncated: false };
+/** A UUID-shaped id from the importer, the line's text and its occurrence number in this body. */
+function derivedId(importer: string, text: string, occurrence: number): string {
+  const h = createHash('sha256').update(`ntk-import-v1\0${importer}\0${occurrence}\0${text}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+const fieldOf = (path: PropertyKey[], keys: string[]) => (path.map(String).join('.') || keys.join(',') || 'line').slice(0, 200);
+
+export async function importRelationships(changes: AuditedChanges, by: By, body: AsyncIterable<Buffer | string>, maxBodyBytes: number): Promise<ImportReport> {
+  const report: ImportReport = { accepted: 0, duplicates: 0, rejected: 0, consistencyToken: null, errors: [], errorsTruncated: false };
   const reject = (line: number, errors: FieldError[]) => {
     report.rejected++;
-    if (report.errors.length < MAX_REPORTED_ERRORS) report.errors.push({ line, errors });
+    if (report.errors.length < MAX_REPORTED_ERRORS) report.errors.push({ line, errors: errors.slice(0, MAX_ERRORS_PER_LINE) });
     else report.errorsTruncated = true;
   };
-  let batch: Line[] = [];
+  // Occurrences of each line's content so far (keyed by a short hash, so memory stays below the body's size).
+  const seen = new Map<string, number>();
+  let batch: Good[] = [];
   const flush = async () => {
-    if (!batch.length) return;
-    const lines = batch;
+    if (batch.length) await commitBatch(changes, by, batch, report, reject);
     batch = [];
-    const token = await commitBatch(lines, services, principal, requestId, reject);
-    if (token) report.consistencyToken = token;
   };
 
-  let n = 0;
-  for await (const text of createInterface({ input: stream, crlfDelay: Infinity })) {
-    n++;
-    if (!text.trim()) continue;
+  for await (const { n, text } of boundedLines(body, { maxLineBytes: MAX_LINE_BYTES, maxBodyBytes })) {
+    if (text === undefined) {
+      reject(n, [{ field: 'line', message: `longer than ${MAX_LINE_BYTES} bytes` }]);
+      continue;
+    }
+    const trimmed = text.trim();
+    if (!trimmed) continue;
     let json: unknown;
     try {
-      json = JSON.parse(text);
+      json = JSON.parse(trimmed);
     } catch {
       reject(n, [{ field: 'line', message: 'not valid JSON' }]);
       continue;
     }
     const parsed = relationshipInput.safeParse(json);
     if (!parsed.success) {
-      reject(n, parsed.error.issues.map((i) => ({ field: i.path.join('.') || (i.code === 'unrecognized_keys' ? i.keys.join(',') : 'line'), message: i.message })));
+      reject(n, parsed.error.issues.map((i) => ({ field: fieldOf(i.path, i.code === 'unrecognized_keys' ? i.keys : []), message: i.message })));
       continue;
     }
-    batch.push({ line: n, input: parsed.data });
+    const key = createHash('sha256').update(trimmed).digest('base64').slice(0, 16);
+    const occurrence = (seen.get(key) ?? 0) + 1;
+    seen.set(key, occurrence);
+    batch.push({ line: n, id: derivedId(by.principal.userId, trimmed, occurrence), input: parsed.data });
     if (batch.length >= BATCH) await flush();
   }
   await flush();
   return report;
-
-  async function commitBatch(lines: Line[], s: Services, p: Principal, rid: string, rej: typeof reject): Promise<string | null> {
-    const now = s.now().toISOString();
-    return s.store.transaction(async (tx) => {
-      const known = await knownReferences(tx, lines);
-      const good = lines.filter(({ line, input }) => {
-        const errors: FieldError[] = [];
-        if (!known.children.has(input.child)) errors.push({ field: 'child', message: 'no child with this NHS number has been fed' });
-        if (!known.subjects.has(input.subject) && /^(team|user):/.test(input.subject)) {
-          errors.push({ field: 'subject', message: 'no team or user with this id has been fed' });
-        }
-        if (errors.length) rej(line, errors);
-        return !errors.length;
-      });
-      if (!good.length) return null;
-      const ids = good.map(() => randomUUID());
-      await tx.query(
-        `insert into relationships (id, child, subject, type, valid_from, valid_to, source, reason, created_by)
-         select i, c, s, t, coalesce(f, $10::timestamptz), v, src, r, $9
-           from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::text[], $8::text[])
-             as x(i, c, s, t, f, v, src, r)`,
-        [
-          ids, good.map((g) => g.input.child), good.map((g) => g.input.subject), good.map((g) => g.input.type),
-          good.map((g) => g.input.validFrom ?? null), good.map((g) => g.input.validTo ?? null), good.map((g) => g.input.source),
-          good.map((g) => g.input.reason ?? null), p.userId, now,
-        ],
-      );
-      const token = await recordChange(tx, 'relationship-import', `${good.length}`);
-      await s.audit.appendWithin(tx, good.map((g, i) => ({
-        kind: 'relationship', actor: actorOf(p), child: g.input.child, requestId: rid,
-        details: { change: 'start', id: ids[i], subject: g.input.subject, type: g.input.type, validFrom: g.input.validFrom ?? now, validTo: g.input.validTo ?? null, source: g.input.source, import: true },
-      })));
-      report.accepted += good.length;
-      return token;
-    });
-  }
 }
 
-async function knownReferences(tx: Queryable, lines: Line[]): Promise<{ children: Set<string>; subjects: Set<string> }> {
-  const children = [...new Set(lines.map((l) => l.input.child))];
-  const subjects = [...new Set(lines.map((l) => l.input.subject).filter((s) => /^(team|user):/.test(s)))];
-  const { rows } = await tx.query<{ children: string[]; subjects: string[] }>(
-    `select (select coalesce(array_agg(nhs_number), '{}') from children where nhs_number = any($1::text[])) as children,
-            (select coalesce(array_agg(s), '{}') from unnest($2::text[]) s
-              where (s like 'team:%' and substr(s, 6) in (select id from teams))
-                 or (s like 'user:%' and substr(s, 6) in (select id from users))) as subjects`,
-    [children, subjects],
-  );
-  return { children: new Set(rows[0].children), subjects: new Set(rows[0].subjects) };
+async function commitBatch(changes: AuditedChanges, by: By, lines: Good[], report: ImportReport, reject: (line: number, errors: FieldError[]) => void) {
+  const { value, consistencyToken } = await changes.run(async (c) => {
+    const missing = await unknownReferences(c.tx, lines.map((l) => l.input));
+    const good = lines.filter((l, i) => !missing[i].length);
+    const now = c.now.toISOString();
+    const rows: NewRelationship[] = good.map(({ id, input }) => ({
+      id, child: input.child, subject: input.subject, type: input.type, validFrom: input.validFrom ?? now, validTo: input.validTo ?? null,
+      source: input.source, reason: input.reason ?? null, createdBy: by.principal.userId,
+    }));
+    const inserted = rows.length ? await insertRelationshipsOnce(c.tx, rows) : new Set<string>();
+    const created = rows.filter((r) => inserted.has(r.id));
+    if (created.length) c.factChanged('relationship-import', `${created.length}`);
+    for (const r of created) {
+      c.audit({
+        kind: 'relationship', actor: actorOf(by.principal), child: r.child, requestId: by.requestId,
+        details: { change: 'start', id: r.id, subject: r.subject, type: r.type, validFrom: r.validFrom, validTo: r.validTo, source: r.source, import: true },
+      });
+    }
+    // Every line of the batch was bad or already imported: the attempt is still on the trail.
+    if (!created.length) c.audit({ kind: 'relationship-import', actor: actorOf(by.principal), requestId: by.requestId, details: { lines: lines.length, created: 0, duplicates: rows.length } });
+    return { missing, created: created.length, duplicates: rows.length - created.length };
+  });
+  lines.forEach((l, i) => value.missing[i].length && reject(l.line, value.missing[i]));
+  report.accepted += value.created;
+  report.duplicates += value.duplicates;
+  if (consistencyToken) report.consistencyToken = consistencyToken;
 }

@@ -1,8 +1,14 @@
-/** Relationships: created by feeds, ended (never deleted) so their history and source stay. */
+/** Relationships from the feeds: started one at a time or imported, ended (never deleted) so their history and source stay. */
 import { randomUUID } from 'node:crypto';
+import type { AuditedChanges } from '../change/audited-change.ts';
+import type { FieldError } from '../errors.ts';
 import type { Queryable } from '../store/store.ts';
+import { InvalidInput, NotFound } from '../errors.ts';
 import { z } from '../http/zod.ts';
 import { instant, nhsNumber, reasonText, relationshipType, subject } from '../http/schemas.ts';
+import { actorOf } from '../trail/actor.ts';
+import { endRelationship as endRow, insertRelationship, knownReferences } from '../store/tables/relationships.ts';
+import type { By } from './organisation.ts';
 
 export const relationshipInput = z
   .strictObject({
@@ -21,17 +27,6 @@ export const relationshipInput = z
   .openapi('RelationshipInput');
 export type RelationshipInput = z.infer<typeof relationshipInput>;
 
-export interface RelationshipRow {
-  id: string;
-  child: string;
-  subject: string;
-  type: string;
-  validFrom: string;
-  validTo: string | null;
-  source: string;
-  endedAt: string | null;
-}
-
 export const relationshipOutput = z
   .object({
     id: z.string(), child: z.string(), subject: z.string(), type: z.string(), validFrom: z.string(),
@@ -39,44 +34,50 @@ export const relationshipOutput = z
   })
   .openapi('Relationship');
 
-const COLUMNS = `id, child, subject, type, valid_from as "validFrom", valid_to as "validTo", source, ended_at as "endedAt"`;
+const fedSubject = (s: string) => /^(team|user):/.test(s);
 
-export function toRow(r: Record<string, unknown>): RelationshipRow {
-  const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : (v as string | null));
-  return { ...(r as unknown as RelationshipRow), validFrom: iso(r.validFrom)!, validTo: iso(r.validTo), endedAt: iso(r.endedAt) };
+/** Field errors (unprefixed) for each input whose child, team or user was never fed. */
+export async function unknownReferences(db: Queryable, inputs: RelationshipInput[]): Promise<FieldError[][]> {
+  const known = await knownReferences(db, inputs.map((i) => i.child), inputs.map((i) => i.subject).filter(fedSubject));
+  return inputs.map((input) => {
+    const errors: FieldError[] = [];
+    if (!known.children.has(input.child)) errors.push({ field: 'child', message: 'no child with this NHS number has been fed' });
+    if (fedSubject(input.subject) && !known.subjects.has(input.subject)) {
+      errors.push({ field: 'subject', message: `no ${input.subject.split(':')[0]} with this id has been fed` });
+    }
+    return errors;
+  });
 }
 
-/** Returns field errors for facts the input refers to that do not exist (child, team, user). */
-export async function missingReferences(db: Queryable, input: RelationshipInput): Promise<{ field: string; message: string }[]> {
-  const [kind, key] = input.subject.split(':');
-  const { rows } = await db.query<{ child: boolean; subject: boolean }>(
-    `select exists(select 1 from children where nhs_number = $1) as child,
-            case $2 when 'team' then exists(select 1 from teams where id = $3)
-                    when 'user' then exists(select 1 from users where id = $3) else true end as subject`,
-    [input.child, kind, key],
-  );
-  const errors = [];
-  if (!rows[0].child) errors.push({ field: 'child', message: 'no child with this NHS number has been fed' });
-  if (!rows[0].subject) errors.push({ field: 'subject', message: `no ${kind} with this id has been fed` });
-  return errors;
+export async function startRelationship(changes: AuditedChanges, by: By, input: RelationshipInput) {
+  const { value: rel, consistencyToken } = await changes.run(async (c) => {
+    const [missing] = await unknownReferences(c.tx, [input]);
+    InvalidInput.throwIfAny(missing.map((e) => ({ ...e, field: `body.${e.field}` })));
+    const row = await insertRelationship(c.tx, {
+      id: randomUUID(), child: input.child, subject: input.subject, type: input.type, validFrom: input.validFrom ?? c.now.toISOString(),
+      validTo: input.validTo ?? null, source: input.source, reason: input.reason ?? null, createdBy: by.principal.userId,
+    });
+    c.factChanged('relationship', row.id);
+    c.audit({
+      kind: 'relationship', actor: actorOf(by.principal), child: row.child, requestId: by.requestId,
+      details: { change: 'start', id: row.id, subject: row.subject, type: row.type, validFrom: row.validFrom, validTo: row.validTo, source: row.source },
+    });
+    return row;
+  });
+  return { ...rel, consistencyToken: consistencyToken! };
 }
 
-export async function insertRelationship(tx: Queryable, input: RelationshipInput, by: string, now: Date): Promise<RelationshipRow> {
-  const { rows } = await tx.query(
-    `insert into relationships (id, child, subject, type, valid_from, valid_to, source, reason, created_by)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning ${COLUMNS}`,
-    [randomUUID(), input.child, input.subject, input.type, input.validFrom ?? now.toISOString(), input.validTo ?? null, input.source, input.reason ?? null, by],
-  );
-  return toRow(rows[0]);
-}
-
-/** Ends a relationship now (keeps an earlier end). Returns undefined for an unknown id. */
-export async function endRelationship(tx: Queryable, id: string, by: string, now: Date): Promise<RelationshipRow | undefined> {
-  const { rows } = await tx.query(
-    `update relationships set valid_to = least(coalesce(valid_to, $2::timestamptz), $2::timestamptz),
-            ended_at = coalesce(ended_at, $2::timestamptz), ended_by = coalesce(ended_by, $3)
-      where id = $1 returning ${COLUMNS}`,
-    [id, now.toISOString(), by],
-  );
-  return rows[0] ? toRow(rows[0]) : undefined;
+/** Ends the relationship now; 404 for an unknown id. */
+export async function endRelationship(changes: AuditedChanges, by: By, id: string) {
+  const { value: rel, consistencyToken } = await changes.run(async (c) => {
+    const row = await endRow(c.tx, id, by.principal.userId, c.now);
+    if (!row) throw new NotFound('no relationship with this id');
+    c.factChanged('relationship', row.id);
+    c.audit({
+      kind: 'relationship', actor: actorOf(by.principal), child: row.child, requestId: by.requestId,
+      details: { change: 'end', id: row.id, subject: row.subject, type: row.type, validTo: row.validTo },
+    });
+    return row;
+  });
+  return { ...rel, consistencyToken: consistencyToken! };
 }

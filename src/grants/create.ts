@@ -1,21 +1,26 @@
 /**
  * A safeguarding lead grants a named user or team access to named sections of one child of their
- * area, for one purpose, with a reason, until an expiry within the policy maximum. The grant, its
- * audit event and its alert commit together.
+ * area, for one purpose, with a reason, until an expiry within the policy maximum. Never to herself
+ * nor to a team she belongs to (separation of duties, policy data): that is 403, and audited. The
+ * grant, its audit event and its alert commit together.
  */
 import { randomUUID } from 'node:crypto';
-import type { Services } from '../services.ts';
+import type { AuditedChanges } from '../change/audited-change.ts';
 import type { Principal } from '../identity/principal.ts';
-import type { FieldError } from '../http/problem.ts';
+import type { Policy } from '../policy/policy.ts';
+import type { Queryable } from '../store/store.ts';
+import { InvalidInput, NotAllowed, type FieldError } from '../errors.ts';
 import { actorOf } from '../trail/actor.ts';
-import { recordChange } from '../feeds/changes.ts';
 import { ageInYears } from '../policy/decide.ts';
-import { enqueueAlert } from '../alerts/outbox.ts';
+import { reasonError } from '../policy/reason.ts';
+import { selfGrantRefusal, type RefusalTrail } from '../policy/separation.ts';
 import { alertRecipients } from '../alerts/recipients.ts';
-import { reasonError, rejectIf } from './checks.ts';
-import { childArea, leadAreas, notInAreaMessage } from './lead-area.ts';
+import { childArea } from '../store/tables/children.ts';
+import { insertGrant } from '../store/tables/grants.ts';
+import { teamIdsOfUser } from '../store/tables/users.ts';
+import { leadAreas, notInAreaMessage } from './lead-area.ts';
 import { granteeRoles } from './grantee.ts';
-import { GRANT_COLUMNS, grantView, type GrantRow } from './view.ts';
+import { grantView } from './view.ts';
 
 export interface GrantInput {
   child: string;
@@ -26,11 +31,18 @@ export interface GrantInput {
   expiresAt: string;
 }
 
+export interface GrantDeps {
+  db: Queryable;
+  changes: AuditedChanges;
+  trail: RefusalTrail;
+  policy: Policy;
+  now: () => Date;
+}
+
 const DAY = 86_400_000;
 
 /** Everything that can be wrong with the request, found before anything is written. */
-async function check(services: Services, principal: Principal, input: GrantInput, now: Date): Promise<FieldError[]> {
-  const policy = services.policy.current;
+async function check(db: Queryable, policy: Policy, principal: Principal, input: GrantInput, now: Date): Promise<FieldError[]> {
   const { maxDays, minReasonLength } = policy.parameters.grants;
   const errors = reasonError('body.reason', input.reason, minReasonLength);
   const expires = Date.parse(input.expiresAt);
@@ -38,11 +50,11 @@ async function check(services: Services, principal: Principal, input: GrantInput
   else if (expires > now.getTime() + maxDays * DAY) errors.push({ field: 'body.expiresAt', message: `must be at most ${maxDays} days from now` });
 
   const areas = leadAreas(principal);
-  const child = await childArea(services.store, input.child);
+  const child = await childArea(db, input.child);
   const inArea = child !== undefined && areas.includes(child.area);
   if (!inArea) errors.push({ field: 'body.child', message: notInAreaMessage(areas) });
 
-  const roles = await granteeRoles(services.store, policy, input.grantee);
+  const roles = await granteeRoles(db, policy, input.grantee);
   if (!roles) {
     errors.push({ field: 'body.grantee', message: `no ${input.grantee.split(':')[0]} with this id has been fed` });
     return errors;
@@ -58,28 +70,42 @@ async function check(services: Services, principal: Principal, input: GrantInput
   return errors;
 }
 
-export async function createGrant(services: Services, principal: Principal, input: GrantInput, requestId: string) {
-  const now = services.now();
-  rejectIf(await check(services, principal, input, now));
-  const id = randomUUID();
-  return services.store.transaction(async (tx) => {
-    const { rows } = await tx.query<GrantRow>(
-      `insert into grants (id, child, grantee, sections, purpose, reason, granted_by, granted_at, expires_at)
-       values ($1, $2, $3, $4::text[], $5, $6, $7, $8, $9) returning ${GRANT_COLUMNS}`,
-      [id, input.child, input.grantee, input.sections, input.purposeOfUse, input.reason, principal.userId, now.toISOString(), input.expiresAt],
-    );
-    const grant = grantView(rows[0], now);
-    const consistencyToken = await recordChange(tx, 'grant', id);
-    const summary = { grantId: id, grantee: grant.grantee, sections: grant.sections, purposeOfUse: grant.purposeOfUse, expiresAt: grant.expiresAt, reason: grant.reason };
-    const alertId = await enqueueAlert(tx, {
-      kind: 'grant', child: input.child, ref: id, now,
-      payload: { ...summary, grantedBy: principal.userId, grantedByRole: principal.role, org: principal.orgCode },
-      recipients: await alertRecipients(tx, input.child, true),
-    });
-    await services.audit.appendWithin(tx, [{
-      kind: 'grant', actor: actorOf(principal), child: input.child, purpose: input.purposeOfUse, requestId,
-      policyVersion: services.policy.current.version, details: { ...summary, alertId },
-    }]);
-    return { ...grant, consistencyToken };
+/** Refuses (403, audited) a grant to the lead herself or to a team she belongs to, by the feed or by her token. */
+async function checkSeparation(deps: GrantDeps, principal: Principal, input: GrantInput, requestId: string): Promise<void> {
+  const teams = input.grantee.startsWith('team:') ? [...principal.workgroups, ...(await teamIdsOfUser(deps.db, principal.userId))] : [];
+  const refusal = selfGrantRefusal(deps.policy.parameters.separationOfDuties, principal.userId, input.grantee, teams);
+  if (!refusal) return;
+  await deps.trail.appendOne({
+    kind: 'grant', actor: actorOf(principal), child: input.child, purpose: input.purposeOfUse, decision: 'deny', requestId,
+    policyVersion: deps.policy.version, details: { reason: refusal, grantee: input.grantee, sections: input.sections },
   });
+  throw new NotAllowed(refusal === 'SELF_GRANT'
+    ? 'you may not grant access to yourself (separation of duties): ask another safeguarding lead'
+    : 'you may not grant access to a team you belong to (separation of duties): ask another safeguarding lead');
+}
+
+export async function createGrant(deps: GrantDeps, principal: Principal, input: GrantInput, requestId: string) {
+  const { policy } = deps;
+  await checkSeparation(deps, principal, input, requestId);
+  InvalidInput.throwIfAny(await check(deps.db, policy, principal, input, deps.now()));
+  const id = randomUUID();
+  const { value, consistencyToken } = await deps.changes.run(async (c) => {
+    const grant = grantView(await insertGrant(c.tx, {
+      id, child: input.child, grantee: input.grantee, sections: input.sections, purpose: input.purposeOfUse, reason: input.reason,
+      grantedBy: principal.userId, grantedAt: c.now, expiresAt: input.expiresAt,
+    }), c.now);
+    c.factChanged('grant', id);
+    const summary = { grantId: id, grantee: grant.grantee, sections: grant.sections, purposeOfUse: grant.purposeOfUse, expiresAt: grant.expiresAt, reason: grant.reason };
+    const alertId = c.alert({
+      kind: 'grant', child: input.child, ref: id,
+      payload: { ...summary, grantedBy: principal.userId, grantedByRole: principal.role, org: principal.orgCode },
+      recipients: await alertRecipients(c.tx, input.child, true),
+    });
+    c.audit({
+      kind: 'grant', actor: actorOf(principal), child: input.child, purpose: input.purposeOfUse, requestId,
+      policyVersion: policy.version, details: { ...summary, alertId },
+    });
+    return grant;
+  });
+  return { ...value, consistencyToken: consistencyToken! };
 }

@@ -4,7 +4,8 @@
  * server clock), `active=false` the others.
  */
 import type { Queryable } from '../store/store.ts';
-import { GRANT_COLUMNS, grantView, type GrantRow } from './view.ts';
+import { listGrants as grantRows } from '../store/tables/grants.ts';
+import { grantView } from './view.ts';
 
 export interface GrantQuery {
   child?: string;
@@ -15,13 +16,6 @@ export interface GrantQuery {
 
 /** `areas`: only grants for children of these areas (a lead's), or null for all (IG). */
 export async function listGrants(db: Queryable, areas: string[] | null, q: GrantQuery, now: Date) {
-  const { rows } = await db.query<GrantRow>(
-    `select ${GRANT_COLUMNS} from grants
-      where ($1::text is null or child = $1) and ($2::text is null or grantee = $2)
-        and ($3::boolean is null or (revoked_at is null and expires_at > $4::timestamptz) = $3::boolean)
-        and ($5::text[] is null or child in (select nhs_number from children where area = any($5::text[])))
-      order by granted_at desc, id limit $6`,
-    [q.child ?? null, q.grantee ?? null, q.active === undefined ? null : q.active === 'true', now.toISOString(), areas, q.limit],
-  );
+  const rows = await grantRows(db, { child: q.child, grantee: q.grantee, active: q.active === undefined ? undefined : q.active === 'true', areas, limit: q.limit }, now);
   return rows.map((r) => grantView(r, now));
 }

@@ -31,7 +31,8 @@ export function grantRoutes(): AnyRoute[] {
       }),
       responses: { 201: { description: 'Granted', schema: written } },
       handler: async ({ body, services, principal, requestId }) => {
-        return { status: 201, body: await createGrant(services, principal, body, requestId) };
+        const deps = { db: services.store, changes: services.changes, trail: services.audit, policy: services.policy.current, now: services.now };
+        return { status: 201, body: await createGrant(deps, principal, body, requestId) };
       },
     }),
     defineRoute({
@@ -41,7 +42,9 @@ export function grantRoutes(): AnyRoute[] {
       params: z.object({ id: z.string().uuid() }),
       body: z.strictObject({ reason }),
       responses: { 200: { description: 'Revoked', schema: written }, 404: { description: 'No such grant' }, 409: { description: 'Already revoked or expired' } },
-      handler: async ({ params, body, services, principal, requestId }) => ({ body: await revokeGrant(services, principal, params.id, body.reason, requestId) }),
+      handler: async ({ params, body, services, principal, requestId }) => ({
+        body: await revokeGrant(services.changes, services.policy.current, principal, params.id, body.reason, requestId),
+      }),
     }),
     defineRoute({
       method: 'get', path: '/v1/grants', summary: 'Grants per child and per grantee (IG: all; safeguarding leads: children of their area)', tags: ['grants', 'ig'],
@@ -67,7 +70,7 @@ export function grantRoutes(): AnyRoute[] {
       body: z.strictObject({ child: nhsNumber, reason }),
       responses: { 201: { description: 'Claimed', schema: relationshipOutput } },
       handler: async ({ body, services, principal, requestId }) => {
-        const rel = await selfClaim(services, principal, body, requestId);
+        const rel = await selfClaim(services.changes, services.policy.current, principal, body, requestId);
         return { status: 201, headers: { Location: `/v1/relationships/${rel.id}` }, body: rel };
       },
     }),

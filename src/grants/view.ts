@@ -1,22 +1,7 @@
 /** A grant as the API shows it, from its row. */
 import { z } from '../http/zod.ts';
+import type { GrantRow } from '../store/tables/grants.ts';
 
-export const GRANT_COLUMNS = `id, child, grantee, sections, purpose, reason, granted_by, granted_at, expires_at, revoked_at, revoked_by, revoke_reason`;
-
-export interface GrantRow {
-  id: string;
-  child: string;
-  grantee: string;
-  sections: string[];
-  purpose: string;
-  reason: string;
-  granted_by: string;
-  granted_at: Date | string;
-  expires_at: Date | string;
-  revoked_at: Date | string | null;
-  revoked_by: string | null;
-  revoke_reason: string | null;
-}
 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
 

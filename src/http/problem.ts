@@ -3,7 +3,7 @@
  * errors of src/errors.ts (raised inside) to it. Anything else thrown becomes a 500 without internal
  * detail; store failures become 503 (the request had no effect, nothing was permitted).
  */
-import { Conflict, InvalidInput, NotAllowed, NotFound, RateLimited, TrailUnproven, Unauthenticated, type FieldError } from '../errors.ts';
+import { Conflict, InvalidInput, NotAllowed, NotFound, RateLimited, TooLarge, TrailUnproven, Unauthenticated, type FieldError } from '../errors.ts';
 import { StoreUnavailableError } from '../store/store.ts';
 
 export type { FieldError };
@@ -70,6 +70,7 @@ export function toProblem(err: unknown, bodyLimit: string): Problem {
   if (err instanceof NotFound) return notFound(err.message);
   if (err instanceof Conflict) return conflict(err.message);
   if (err instanceof RateLimited) return new Problem(429, 'Too many requests', err.message, undefined, { 'Retry-After': String(err.retryAfterSeconds) });
+  if (err instanceof TooLarge) return new Problem(413, 'Payload too large', err.message);
   if (err instanceof TrailUnproven) return unavailable(err.message);
   if (err instanceof StoreUnavailableError || isConnectionError(err)) return unavailable();
   const e = err as { type?: string; status?: number; expose?: boolean };

@@ -49,6 +49,15 @@ export const parametersSchema = z.object({
     reasonCodes: z.array(z.string().regex(/^[A-Z_]{2,40}$/)).min(1),
   }),
   grants: z.object({ maxDays: z.number().positive(), minReasonLength: z.number().int().nonnegative() }),
+  /** Separation of duties: what a person may do about their own access (false: refused, 403, audited). Absent: all refused. */
+  separationOfDuties: z.strictObject({
+    /** May someone review a break-glass they declared themselves? */
+    selfReview: z.boolean(),
+    /** May a safeguarding lead grant herself access? */
+    selfGrant: z.boolean(),
+    /** May a safeguarding lead grant a team she belongs to (by the feed or by her token's workgroups)? */
+    grantToOwnTeam: z.boolean(),
+  }).default({ selfReview: false, selfGrant: false, grantToOwnTeam: false }),
   restrictedDemographicsRedact: z.array(z.string()),
   overrideNeedsActivity: z.array(z.string()),
   sectionsDeniedWhenSealed: z.array(z.string()),
@@ -207,6 +216,7 @@ const DEFAULT_PARAMETERS: Parameters = {
   selfClaimHours: 0.0001,
   breakGlass: { maxMinutes: 1, defaultMinutes: 1, reviewOverdueDays: 7, minReasonLength: 20, reasonCodes: ['EMERGENCY_TREATMENT'] },
   grants: { maxDays: 1, minReasonLength: 10 },
+  separationOfDuties: { selfReview: false, selfGrant: false, grantToOwnTeam: false },
   restrictedDemographicsRedact: ['address', 'postcode'],
   overrideNeedsActivity: [],
   sectionsDeniedWhenSealed: [],

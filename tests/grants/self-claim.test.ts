@@ -48,6 +48,24 @@ describe.each(storeKinds)('self-claimed relationships ($name)', (kind) => {
     expect(alert.rows[0].payload.childKnown).toBe(false);
   });
 
+  it('answers alike for a plain unrelated, a sealed and an unknown child, so self-claim tells nothing of which exist', async () => {
+    const gp: TestUser = { id: 'gp-probe', org: 'K84001', roleCode: 'S8000:G8000:R8000' };
+    const answers = [];
+    for (const child of [NHS.labelled, NHS.sealed, NHS.unknown]) {
+      const r = await claim(gp, { child });
+      answers.push({
+        status: r.status,
+        headers: Object.keys(r.headers).filter((h) => !['date', 'x-request-id', 'content-length', 'etag'].includes(h)).sort(),
+        contentType: r.headers['content-type'],
+        location: r.headers.location.replace(r.body.id, '<id>'),
+        body: { ...r.body, id: '<id>', child: '<child>', consistencyToken: r.body.consistencyToken.replace(/\d+$/, 'n') },
+      });
+    }
+    expect(answers[0].status).toBe(201);
+    expect(answers[1]).toEqual(answers[0]);
+    expect(answers[2]).toEqual(answers[0]);
+  });
+
   it('refuses roles without the capability and reasons too short, writing nothing', async () => {
     const before = await counts(svc);
     for (const user of [users.lead, users.clerk, users.ig]) expect((await claim(user, {})).status, user.id).toBe(403);

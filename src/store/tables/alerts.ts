@@ -1,0 +1,100 @@
+/**
+ * The alerts table: the outbox an alert is written to in the same transaction as what it reports
+ * (src/change/audited-change.ts), then claimed and delivered by the worker (src/alerts/worker.ts).
+ */
+import type { Queryable } from '../store.ts';
+
+export type AlertKind = 'break-glass' | 'self-claim' | 'grant' | 'grant-revoke';
+
+export interface AlertInput {
+  kind: AlertKind;
+  child?: string;
+  /** Id of the break-glass, relationship or grant the alert is about. */
+  ref: string;
+  /** Identifiers and reasons only, never clinical content. */
+  payload: Record<string, unknown>;
+  recipients: string[];
+  now: Date;
+}
+
+/** An alert as delivery reads it. */
+export interface AlertRow {
+  id: string;
+  kind: string;
+  child: string | null;
+  ref: string;
+  payload: Record<string, unknown>;
+  recipients: string[];
+  created_at: Date | string;
+  attempts: number;
+  delivered_to: string[];
+}
+
+/** Inserts the alert with the id given (also the Idempotency-Key of every delivery), due at once. */
+export async function insertAlert(tx: Queryable, id: string, alert: AlertInput): Promise<void> {
+  await tx.query(
+    `insert into alerts (id, kind, child, ref, payload, recipients, next_attempt_at, created_at)
+     values ($1, $2, $3, $4, $5::jsonb, $6::text[], $7, $7)`,
+    [id, alert.kind, alert.child ?? null, alert.ref, JSON.stringify(alert.payload), alert.recipients, alert.now.toISOString()],
+  );
+}
+
+/**
+ * Claims up to `limit` due alerts in one statement: FOR UPDATE SKIP LOCKED picks rows no other
+ * process is claiming, and the claim moves next_attempt_at to `leaseUntil`, so the rows stay
+ * invisible to other workers while this one delivers.
+ */
+export async function claimDueAlerts(db: Queryable, now: Date, leaseUntil: Date, limit: number): Promise<AlertRow[]> {
+  const { rows } = await db.query<AlertRow>(
+    `update alerts set attempts = attempts + 1, next_attempt_at = $2
+      where id in (select id from alerts where status = 'pending' and next_attempt_at <= $1
+                    order by next_attempt_at limit $3 for update skip locked)
+     returning id, kind, child, ref, payload, recipients, created_at, attempts, delivered_to`,
+    [now.toISOString(), leaseUntil.toISOString(), limit],
+  );
+  return rows;
+}
+
+export async function markDelivered(db: Queryable, id: string, deliveredTo: string[], now: Date): Promise<void> {
+  await db.query(
+    `update alerts set status = 'delivered', delivered_at = $2, delivered_to = $3::text[], last_error = null where id = $1 and status = 'pending'`,
+    [id, now.toISOString(), deliveredTo],
+  );
+}
+
+/** Records a failed round: pending again at `next`, or dead. */
+export async function markFailed(db: Queryable, id: string, dead: boolean, next: Date, deliveredTo: string[], error: string): Promise<void> {
+  await db.query(
+    `update alerts set status = $2, next_attempt_at = $3, delivered_to = $4::text[], last_error = $5 where id = $1 and status = 'pending'`,
+    [id, dead ? 'dead' : 'pending', next.toISOString(), deliveredTo, error],
+  );
+}
+
+export interface AlertListRow extends Omit<AlertRow, 'delivered_to' | 'created_at'> {
+  status: string;
+  next_attempt_at: Date;
+  last_error: string | null;
+  created_at: Date;
+  delivered_at: Date | null;
+  webhooks_accepted: number;
+}
+
+export interface AlertFilter {
+  status?: 'pending' | 'delivered' | 'dead';
+  from?: string;
+  to?: string;
+  limit: number;
+}
+
+/** Newest first, filtered by status and creation time. */
+export async function listAlerts(db: Queryable, f: AlertFilter): Promise<AlertListRow[]> {
+  const { rows } = await db.query<AlertListRow>(
+    `select id, kind, child, ref, payload, recipients, status, attempts, next_attempt_at, last_error, created_at, delivered_at,
+            cardinality(delivered_to) as webhooks_accepted
+       from alerts
+      where ($1::text is null or status = $1) and ($2::timestamptz is null or created_at >= $2) and ($3::timestamptz is null or created_at < $3)
+      order by created_at desc, id limit $4`,
+    [f.status ?? null, f.from ?? null, f.to ?? null, f.limit],
+  );
+  return rows;
+}
