@@ -10,6 +10,7 @@
  * committed state of the moment its statement runs.
  */
 import type { Queryable } from '../store/store.ts';
+import { teamsByIdsJson } from '../store/tables/teams.ts';
 import { Batcher } from '../store/batcher.ts';
 import type { TeamInfo } from '../identity/principal.ts';
 import type { Facts } from '../policy/facts.ts';
@@ -46,8 +47,7 @@ with r as (
 select
   r.i,
   (select ${CHILD_JSON} from children where nhs_number = r.child) as child,
-  (select coalesce(json_agg(json_build_object('id', id, 'kind', kind, 'area', area, 'schools', schools)), '[]')
-     from teams where id = any(r.workgroups)) as teams,
+  ${teamsByIdsJson('r.workgroups')} as teams,
   (select kind from orgs where code = r.org) as org_kind,
   (select ${RELATIONSHIPS_JSON} from relationships
     where child = r.child

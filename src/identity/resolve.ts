@@ -1,16 +1,13 @@
 /** Resolves a principal for endpoints off the hot path: one query for the workgroup teams and the org's kind. */
-import type { Services } from '../services.ts';
+import type { Queryable } from '../store/store.ts';
+import type { RoleMapping } from '../policy/policy.ts';
+import { teamsAndOrgKind } from '../store/tables/teams.ts';
 import type { Cis2Claims } from './claims.ts';
-import { candidateSubjects, resolvePrincipal, type Principal, type TeamInfo } from './principal.ts';
+import { candidateSubjects, resolvePrincipal, type Principal } from './principal.ts';
 
-export async function resolvePrincipalFromStore(services: Services, claims: Cis2Claims): Promise<Principal> {
+export async function resolvePrincipalFromStore(deps: { store: Queryable; policy: { readonly current: { roles: RoleMapping } } }, claims: Cis2Claims): Promise<Principal> {
   const { workgroups, orgCode } = candidateSubjects(claims);
-  if (!workgroups.length && !orgCode) return resolvePrincipal(claims, services.policy.current.roles, []);
-  const { rows } = await services.store.query<{ teams: TeamInfo[]; org_kind: string | null }>(
-    `select (select coalesce(json_agg(json_build_object('id', id, 'kind', kind, 'area', area, 'schools', schools)), '[]')
-               from teams where id = any($1::text[])) as teams,
-            (select kind from orgs where code = $2) as org_kind`,
-    [workgroups, orgCode ?? null],
-  );
-  return resolvePrincipal(claims, services.policy.current.roles, rows[0].teams, rows[0].org_kind ?? undefined);
+  if (!workgroups.length && !orgCode) return resolvePrincipal(claims, deps.policy.current.roles, []);
+  const { teams, orgKind } = await teamsAndOrgKind(deps.store, workgroups, orgCode);
+  return resolvePrincipal(claims, deps.policy.current.roles, teams, orgKind);
 }
