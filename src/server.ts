@@ -33,6 +33,10 @@ import { CursorCodec } from './audit/cursor.ts';
 import { keepPartitions } from './audit/partitions.ts';
 import type { Services } from './services.ts';
 import { createLogger } from './log.ts';
+import { MonitoringRunner } from './monitoring/runner.ts';
+import { loadMonitoringPolicy } from './monitoring/policy.ts';
+import { watchMonitoring } from './monitoring/metrics.ts';
+import { monitoringRoutes } from './monitoring/routes.ts';
 
 export interface BuildOptions {
   store?: Store;
@@ -49,6 +53,8 @@ export interface BuildOptions {
   signingKey?: SigningKey;
   /** Runs after migrations, with the owner's privileges, before the service takes its own role (e.g. loading demo data). */
   prepare?: (store: Store) => Promise<void>;
+  /** How often privacy monitoring polls the trail (default 1000 ms); 0: never by itself (tests call runOnce). */
+  monitorIntervalMs?: number;
 }
 
 export interface Service {
@@ -109,6 +115,7 @@ export async function buildService(config: Config, options: BuildOptions = {}): 
     cursors: new CursorCodec(config.hashKey),
     metrics,
     hasher: new FactHasher(config.hashKey),
+    monitoring: undefined as unknown as MonitoringRunner,
     now: options.now ?? (() => new Date()),
     authenticate(req: Request) {
       const header = req.get('authorization');
@@ -118,20 +125,24 @@ export async function buildService(config: Config, options: BuildOptions = {}): 
       return tokens.verify(m[1]);
     },
   };
+  services.monitoring = new MonitoringRunner({ store, trail: audit, now: services.now, log }, loadMonitoringPolicy(options.policyDir));
+  watchMonitoring(metrics.registry, services.monitoring);
   await audit.appendOne({ kind: 'policy', policyVersion: policy.current.version, details: { loaded: policy.loaded, at: 'start' } });
 
   // Authorise first: express tries routes in order, and it is by far the most called.
-  const { app, routes } = createApp(services, [...authoriseRoutes(), ...feedRoutes(), ...exposureRoutes(), ...policyRoutes(), ...auditRoutes(), ...grantRoutes(), ...breakGlassRoutes(), ...alertRoutes()]);
+  const { app, routes } = createApp(services, [...authoriseRoutes(), ...feedRoutes(), ...exposureRoutes(), ...policyRoutes(), ...auditRoutes(), ...grantRoutes(), ...breakGlassRoutes(), ...alertRoutes(), ...monitoringRoutes()]);
   checkpointer.start();
   const stopPartitions = keepPartitions(store, services.now, log);
   // Delivers the alerts outbox to NTK_ALERT_WEBHOOKS; without webhooks alerts wait in the outbox.
   const alertWorker = config.alertWebhooks.length ? new AlertWorker(services).start() : undefined;
+  if ((options.monitorIntervalMs ?? 1_000) > 0) services.monitoring.start(options.monitorIntervalMs);
   return {
     app,
     routes,
     services,
     async close() {
       await alertWorker?.stop();
+      await services.monitoring.stop();
       policy.close();
       await audit.close();
       // Sign what was appended last, so no event of this process is left waiting for the next start.

@@ -12,6 +12,7 @@ import type { AuditTree } from './audit/tree.ts';
 import type { Checkpointer } from './audit/checkpoint.ts';
 import type { CursorCodec } from './audit/cursor.ts';
 import type { FactReader } from './facts/gather.ts';
+import type { MonitoringRunner } from './monitoring/runner.ts';
 
 export interface Services {
   config: Config;
@@ -28,6 +29,8 @@ export interface Services {
   cursors: CursorCodec;
   metrics: Metrics;
   hasher: FactHasher;
+  /** Privacy monitoring over the trail (polls off the request path; tests call runOnce). */
+  monitoring: MonitoringRunner;
   /** Verifies the request's bearer token (401 problem when it fails). */
   authenticate(req: Request): Cis2Claims;
   /** Server clock; tests may replace it to cross time boundaries. */
