@@ -53,7 +53,7 @@ export interface BuildOptions {
   signingKey?: SigningKey;
   /** Runs after migrations, with the owner's privileges, before the service takes its own role (e.g. loading demo data). */
   prepare?: (store: Store) => Promise<void>;
-  /** How often privacy monitoring polls the trail (default 1000 ms); 0: never by itself (tests call runOnce). */
+  /** How often privacy monitoring polls the trail; absent or 0: it does not poll by itself (tests call runOnce; npm start polls every second). */
   monitorIntervalMs?: number;
 }
 
@@ -135,7 +135,7 @@ export async function buildService(config: Config, options: BuildOptions = {}): 
   const stopPartitions = keepPartitions(store, services.now, log);
   // Delivers the alerts outbox to NTK_ALERT_WEBHOOKS; without webhooks alerts wait in the outbox.
   const alertWorker = config.alertWebhooks.length ? new AlertWorker(services).start() : undefined;
-  if ((options.monitorIntervalMs ?? 1_000) > 0) services.monitoring.start(options.monitorIntervalMs);
+  if (options.monitorIntervalMs) services.monitoring.start(options.monitorIntervalMs);
   return {
     app,
     routes,
