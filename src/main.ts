@@ -31,6 +31,7 @@ const service = await buildService(config, {
   log,
   issuers: demoIssuer ? [demoIssuer.trusted] : [],
   watchPolicy: true,
+  monitorIntervalMs: 1_000,
   prepare: async (store) => {
     if (!config.demo) return;
     const { rows } = await store.query<{ n: number }>('select count(*)::int as n from children', []);

@@ -38,6 +38,10 @@ import { keepPartitions } from './trail/partitions.ts';
 import { AuditedChanges } from './change/audited-change.ts';
 import type { Services } from './services.ts';
 import { createLogger } from './log.ts';
+import { MonitoringRunner } from './monitoring/runner.ts';
+import { loadMonitoringPolicy } from './monitoring/policy.ts';
+import { watchMonitoring } from './monitoring/metrics.ts';
+import { monitoringRoutes } from './monitoring/routes.ts';
 
 export interface BuildOptions {
   store?: Store;
@@ -54,6 +58,8 @@ export interface BuildOptions {
   signingKey?: SigningKey;
   /** Runs after migrations, with the owner's privileges, before the service takes its own role (e.g. loading demo data). */
   prepare?: (store: Store) => Promise<void>;
+  /** How often privacy monitoring polls the trail; absent or 0: it does not poll by itself (tests call runOnce; npm start polls every second). */
+  monitorIntervalMs?: number;
 }
 
 export interface Service {
@@ -126,6 +132,7 @@ export async function buildService(config: Config, options: BuildOptions = {}): 
     cursors: new CursorCodec(config.hashKey),
     metrics,
     hasher: new FactHasher(config.hashKey),
+    monitoring: undefined as unknown as MonitoringRunner,
     now,
     authenticate(req: Request) {
       const header = req.get('authorization');
@@ -135,20 +142,24 @@ export async function buildService(config: Config, options: BuildOptions = {}): 
       return tokens.verify(m[1]);
     },
   };
+  services.monitoring = new MonitoringRunner({ store, trail: audit, now: services.now, log }, loadMonitoringPolicy(options.policyDir));
+  watchMonitoring(metrics.registry, services.monitoring);
   await audit.appendOne({ kind: 'policy', policyVersion: policy.current.version, details: { loaded: policy.loaded, at: 'start' } });
 
   // Authorise first: express tries routes in order, and it is by far the most called.
-  const { app, routes } = createApp(services, [...authoriseRoutes(), ...feedRoutes(), ...exposureRoutes(), ...policyRoutes(), ...auditRoutes(), ...grantRoutes(), ...breakGlassRoutes(), ...alertRoutes()]);
+  const { app, routes } = createApp(services, [...authoriseRoutes(), ...feedRoutes(), ...exposureRoutes(), ...policyRoutes(), ...auditRoutes(), ...grantRoutes(), ...breakGlassRoutes(), ...alertRoutes(), ...monitoringRoutes()]);
   checkpointer.start();
   const stopPartitions = keepPartitions(store, services.now, log);
   // Delivers the alerts outbox to NTK_ALERT_WEBHOOKS; without webhooks alerts wait in the outbox.
   const alertWorker = config.alertWebhooks.length ? new AlertWorker(services).start() : undefined;
+  if (options.monitorIntervalMs) services.monitoring.start(options.monitorIntervalMs);
   return {
     app,
     routes,
     services,
     async close() {
       await alertWorker?.stop();
+      await services.monitoring.stop();
       policy.close();
       await audit.close();
       // Sign what was appended last, so no event of this process is left waiting for the next start.

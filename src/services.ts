@@ -18,6 +18,7 @@ import type { ExplainDeps } from './authorise/explain.ts';
 import type { ReachDeps } from './exposure/reach.ts';
 import type { ExposureDeps } from './exposure/exposure.ts';
 import type { AuditedChanges } from './change/audited-change.ts';
+import type { MonitoringRunner } from './monitoring/runner.ts';
 
 export interface Services {
   config: Config;
@@ -40,6 +41,8 @@ export interface Services {
   seen: SeenPrincipals;
   /** What the views of a decision (explain, reach, exposure) are built from. */
   views: ExplainDeps & ReachDeps & ExposureDeps;
+  /** Privacy monitoring over the trail (polls off the request path; tests call runOnce). */
+  monitoring: MonitoringRunner;
   /** Verifies the request's bearer token (401 problem when it fails). */
   authenticate(req: Request): Cis2Claims;
   /** Server clock; tests may replace it to cross time boundaries. */
