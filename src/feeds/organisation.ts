@@ -1,4 +1,5 @@
 /** The organisation feed: organisations, teams and staff, each write one audited change. */
+import type { Queryable } from '../store/store.ts';
 import type { AuditedChanges } from '../change/audited-change.ts';
 import type { Principal } from '../identity/principal.ts';
 import { actorOf } from '../trail/actor.ts';
@@ -16,25 +17,19 @@ export interface By {
 
 const factEvent = (by: By, details: Record<string, unknown>) => ({ kind: 'fact', actor: actorOf(by.principal), requestId: by.requestId, details });
 
-export async function putOrg(changes: AuditedChanges, by: By, org: OrgInput) {
+/** One upsert of an org or a team as an audited change: the row, its fact-change token and its trail event. */
+async function putOne(changes: AuditedChanges, by: By, entity: 'org' | 'team', key: string, upsert: (tx: Queryable) => Promise<boolean>) {
   const { value: created, consistencyToken } = await changes.run(async (c) => {
-    const inserted = await upsertOrg(c.tx, org);
-    c.factChanged('org', org.code);
-    c.audit(factEvent(by, { entity: 'org', key: org.code, created: inserted }));
+    const inserted = await upsert(c.tx);
+    c.factChanged(entity, key);
+    c.audit(factEvent(by, { entity, key, created: inserted }));
     return inserted;
   });
   return { created, consistencyToken: consistencyToken! };
 }
 
-export async function putTeam(changes: AuditedChanges, by: By, team: TeamRow) {
-  const { value: created, consistencyToken } = await changes.run(async (c) => {
-    const inserted = await upsertTeam(c.tx, team);
-    c.factChanged('team', team.id);
-    c.audit(factEvent(by, { entity: 'team', key: team.id, created: inserted }));
-    return inserted;
-  });
-  return { created, consistencyToken: consistencyToken! };
-}
+export const putOrg = (changes: AuditedChanges, by: By, org: OrgInput) => putOne(changes, by, 'org', org.code, (tx) => upsertOrg(tx, org));
+export const putTeam = (changes: AuditedChanges, by: By, team: TeamRow) => putOne(changes, by, 'team', team.id, (tx) => upsertTeam(tx, team));
 
 export interface UserInput {
   id: string;

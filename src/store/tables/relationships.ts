@@ -15,14 +15,7 @@ export interface RelationshipRow {
   endedAt: string | null;
 }
 
-export interface NewRelationship {
-  id: string;
-  child: string;
-  subject: string;
-  type: string;
-  validFrom: string;
-  validTo: string | null;
-  source: string;
+export interface NewRelationship extends Omit<RelationshipRow, 'endedAt'> {
   reason: string | null;
   createdBy: string;
 }
