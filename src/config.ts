@@ -32,6 +32,32 @@ export interface Config {
   rateLimits: RateLimits;
   /** Longest access-token lifetime accepted, in seconds (NTK_MAX_TOKEN_HOURS, default 24). */
   maxTokenLifetimeSeconds: number;
+  /** The console's OpenID Connect sign-in (NTK_OIDC_ISSUER, _CLIENT_ID, _CLIENT_SECRET, _REDIRECT_URI: all or none). */
+  oidc?: OidcConfig;
+}
+
+export interface OidcConfig {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  /** Must end in /console/auth/callback on this service's public address. */
+  redirectUri: string;
+}
+
+const OIDC_VARS = ['NTK_OIDC_ISSUER', 'NTK_OIDC_CLIENT_ID', 'NTK_OIDC_CLIENT_SECRET', 'NTK_OIDC_REDIRECT_URI'] as const;
+
+function parseOidc(env: NodeJS.ProcessEnv): OidcConfig | undefined {
+  const set = OIDC_VARS.filter((v) => env[v]);
+  if (!set.length) return undefined;
+  const missing = OIDC_VARS.find((v) => !env[v]);
+  if (missing) throw new ConfigError(missing, `is required with ${set.join(', ')}`);
+  for (const v of ['NTK_OIDC_ISSUER', 'NTK_OIDC_REDIRECT_URI'] as const) {
+    if (!URL.canParse(env[v]!) || !/^https?:$/.test(new URL(env[v]!).protocol)) throw new ConfigError(v, `must be an http(s) URL, got "${env[v]}"`);
+  }
+  if (!new URL(env.NTK_OIDC_REDIRECT_URI!).pathname.endsWith('/console/auth/callback')) {
+    throw new ConfigError('NTK_OIDC_REDIRECT_URI', 'must be this service\'s address followed by /console/auth/callback');
+  }
+  return { issuer: env.NTK_OIDC_ISSUER!, clientId: env.NTK_OIDC_CLIENT_ID!, clientSecret: env.NTK_OIDC_CLIENT_SECRET!, redirectUri: env.NTK_OIDC_REDIRECT_URI! };
 }
 
 export interface RateLimits {
@@ -138,5 +164,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxInFlight,
     rateLimits: parseRateLimits(env.NTK_RATE_LIMITS),
     maxTokenLifetimeSeconds: maxTokenHours * 3600,
+    oidc: parseOidc(env),
   };
 }

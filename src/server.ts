@@ -42,6 +42,8 @@ import { MonitoringRunner } from './monitoring/runner.ts';
 import { loadMonitoringPolicy } from './monitoring/policy.ts';
 import { watchMonitoring } from './monitoring/metrics.ts';
 import { monitoringRoutes } from './monitoring/routes.ts';
+import { consoleRouter } from './console/router.ts';
+import { loadDemoIssuer, type DemoIssuer } from './identity/demo-issuer.ts';
 
 export interface BuildOptions {
   store?: Store;
@@ -60,6 +62,8 @@ export interface BuildOptions {
   prepare?: (store: Store) => Promise<void>;
   /** How often privacy monitoring polls the trail; absent or 0: it does not poll by itself (tests call runOnce; npm start polls every second). */
   monitorIntervalMs?: number;
+  /** The console's persona picker signs in with this issuer's tokens; default: the data directory's demo issuer when NTK_DEMO=1. */
+  demoIssuer?: DemoIssuer;
 }
 
 export interface Service {
@@ -147,7 +151,10 @@ export async function buildService(config: Config, options: BuildOptions = {}): 
   await audit.appendOne({ kind: 'policy', policyVersion: policy.current.version, details: { loaded: policy.loaded, at: 'start' } });
 
   // Authorise first: express tries routes in order, and it is by far the most called.
-  const { app, routes } = createApp(services, [...authoriseRoutes(), ...feedRoutes(), ...exposureRoutes(), ...policyRoutes(), ...auditRoutes(), ...grantRoutes(), ...breakGlassRoutes(), ...alertRoutes(), ...monitoringRoutes()]);
+  const { app, routes } = createApp(services, [...authoriseRoutes(), ...feedRoutes(), ...exposureRoutes(), ...policyRoutes(), ...auditRoutes(), ...grantRoutes(), ...breakGlassRoutes(), ...alertRoutes(), ...monitoringRoutes()], {
+    path: '/console',
+    router: consoleRouter(services, { issuers, demoIssuer: options.demoIssuer ?? (config.demo ? loadDemoIssuer(config.dataDir, false) : undefined) }),
+  });
   checkpointer.start();
   const stopPartitions = keepPartitions(store, services.now, log);
   // Delivers the alerts outbox to NTK_ALERT_WEBHOOKS; without webhooks alerts wait in the outbox.

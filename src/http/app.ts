@@ -31,7 +31,8 @@ export function buildOpenApi(routes: AnyRoute[]): Record<string, unknown> {
   }) as unknown as Record<string, unknown>;
 }
 
-export function createApp(services: Services, featureRoutes: AnyRoute[]): { app: express.Express; routes: AnyRoute[] } {
+/** `pages`: server-rendered pages mounted beside the API (the console at /console), with their own error pages. */
+export function createApp(services: Services, featureRoutes: AnyRoute[], pages?: { path: string; router: express.Router }): { app: express.Express; routes: AnyRoute[] } {
   let openapi: Record<string, unknown> | undefined;
   const routes: AnyRoute[] = [...featureRoutes, ...opsRoutes((): unknown => (openapi ??= buildOpenApi(routes)))];
 
@@ -84,6 +85,7 @@ export function createApp(services: Services, featureRoutes: AnyRoute[]): { app:
     onShed: () => services.metrics.shed.inc(),
   }));
   app.use(router);
+  if (pages) app.use(pages.path, pages.router);
 
   app.use((_req: Request, _res: Response, next: NextFunction) => next(notFound('no such endpoint')));
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {

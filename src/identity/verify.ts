@@ -47,6 +47,14 @@ export function verifyToken(token: string, issuers: TrustedIssuer[], maxLifetime
   if (payload.exp - Math.min(issuedAt, nowSeconds) > maxLifetimeSeconds + CLOCK_SKEW_SECONDS) {
     throw new Unauthenticated(`the access token lives longer than the ${Math.round(maxLifetimeSeconds / 3600)} hours this service accepts`);
   }
+  return claimsOf(payload, issuer);
+}
+
+/**
+ * The CIS2 claims of a verified token of this issuer, as every principal is built from them: the
+ * console's OpenID Connect sign-in maps its ID token through here too, so users are the same users.
+ */
+export function claimsOf(payload: unknown, issuer: Pick<TrustedIssuer, 'issuer' | 'subjectPrefix' | 'machineClients'>): Cis2Claims {
   const claims = cis2Claims.safeParse(payload);
   if (!claims.success) throw new Unauthenticated('the access token lacks the required claims');
   const client = claims.data.azp ?? claims.data.client_id;
