@@ -7,7 +7,8 @@ import nunjucks from 'nunjucks';
 const require = createRequire(import.meta.url);
 /** node_modules/nhsuk-frontend/dist: its `nhsuk/` folder holds the macros, the CSS, the JS and the images. */
 export const nhsukDist = path.resolve(path.dirname(require.resolve('nhsuk-frontend')), '..');
-const views = fileURLToPath(new URL('./views/', import.meta.url));
+// From src/console/ and from the compiled dist/console/ alike (dist sits beside src; tsc copies no templates).
+const views = fileURLToPath(new URL('../../src/console/views/', import.meta.url));
 
 export function viewEnvironment(): nunjucks.Environment {
   const env = new nunjucks.Environment(new nunjucks.FileSystemLoader([views, nhsukDist]), { autoescape: true, throwOnUndefined: false });

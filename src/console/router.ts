@@ -33,7 +33,8 @@ export const CONSOLE_CSP = [
   "connect-src 'self'", "form-action 'self'", "frame-ancestors 'none'", "base-uri 'none'", "object-src 'none'",
 ].join('; ');
 
-const assets = fileURLToPath(new URL('./assets/', import.meta.url));
+/** Our CSS and JS, found from src/ and from the compiled dist/ alike (see render.ts). */
+const assets = fileURLToPath(new URL('../../src/console/assets/', import.meta.url));
 
 export function consoleRouter(services: Services, options: ConsoleOptions): express.Router {
   const views = viewEnvironment();

@@ -1,0 +1,156 @@
+/**
+ * The console in a real browser (Debian's Chromium), on both stores: each persona's journey, axe-core
+ * on every page (WCAG 2.2 AA, zero violations), the break-glass review done with the keyboard only,
+ * a tampered form refused, roles kept to their screens, and the session's timeouts and cookie.
+ */
+import { mkdirSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import request from 'supertest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { storeKinds } from '../support/stores.ts';
+import { axeViolations, launchChromium, signInAs, startConsole, type ConsoleWorld } from './support.ts';
+
+const SHOTS = new URL('../../docs/console/', import.meta.url).pathname;
+
+describe.each(storeKinds)('console: $name', (kind) => {
+  let world: ConsoleWorld;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let breakGlassId: string;
+  const persona = (key: string) => world.personas.find((p) => p.key === key)!;
+
+  /** Checks the page with axe; with NTK_CONSOLE_SCREENSHOTS=1 (PGlite run) saves its screenshot for docs/console. */
+  async function check(name: string) {
+    expect(await axeViolations(page), name).toEqual([]);
+    if (process.env.NTK_CONSOLE_SCREENSHOTS === '1' && kind.name === 'pglite') {
+      mkdirSync(SHOTS, { recursive: true });
+      await page.screenshot({ path: `${SHOTS}${name}.png`, fullPage: true });
+    }
+  }
+
+  beforeAll(async () => {
+    world = await startConsole(kind);
+    browser = await launchChromium();
+    // The health visitor declares a break-glass on a child she cannot otherwise read, and reads under it.
+    const hv = persona('health-visitor');
+    const api = request(world.service.app);
+    const declared = await api.post('/v1/break-glass').set('authorization', `Bearer ${world.tokenFor('health-visitor')}`)
+      .send({ child: hv.cannotRead, reasonCode: 'EMERGENCY_TREATMENT', reason: 'Brought to clinic unwell, record needed now' });
+    expect(declared.status).toBe(201);
+    breakGlassId = declared.body.id;
+    const read = await api.post('/v1/authorise').set('authorization', `Bearer ${world.tokenFor('health-visitor')}`)
+      .send({ child: hv.cannotRead, sections: ['immunisations'], action: 'read', purposeOfUse: 'BTG', breakGlassId });
+    expect(read.body.decisions[0].decision).toBe('permit');
+    const own = await api.post('/v1/authorise').set('authorization', `Bearer ${world.tokenFor('health-visitor')}`)
+      .send({ child: hv.canRead, sections: ['health-visiting'], action: 'read', purposeOfUse: 'TREAT' });
+    expect(own.body.decisions[0].decision).toBe('permit');
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await world?.close();
+  });
+
+  it('signs an IG officer in with the persona picker, under a strict CSP, no-store and a Strict HttpOnly cookie', async () => {
+    context = await browser.newContext();
+    context.setDefaultTimeout(15_000);
+    page = await context.newPage();
+    const signIn = await page.goto(`${world.url}/console/sign-in`);
+    expect(signIn!.headers()['content-security-policy']).toContain("default-src 'self'");
+    expect(signIn!.headers()['content-security-policy']).toContain("script-src 'self'");
+    expect(signIn!.headers()['cache-control']).toBe('no-store');
+    await check('sign-in');
+    await signInAs(page, world.url, persona('ig-officer').name);
+    const cookie = (await context.cookies()).find((c) => c.name === 'ntk')!;
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain('needtoknow console');
+    await check('home');
+  });
+
+  it('shows an IG officer who read a child, in plain words, after a POSTed search (no NHS number in any URL)', async () => {
+    const hv = persona('health-visitor');
+    await page.getByRole('link', { name: 'Child access report' }).click();
+    await check('access-report-search');
+    await page.getByRole('button', { name: 'Show the report' }).click();
+    await expect(page.locator('.nhsuk-error-summary').textContent()).resolves.toContain('Enter a valid 10-digit NHS number');
+    await check('access-report-error');
+    await page.getByLabel('NHS number').fill(hv.canRead!);
+    await page.getByRole('button', { name: 'Show the report' }).click();
+    const table = await page.locator('table').first().textContent();
+    expect(table).toContain(hv.name);
+    expect(table).toMatch(/caseload/);
+    expect(page.url()).not.toContain(hv.canRead!);
+    await check('access-report');
+    // The console's search is on the trail, as the API call's is.
+    const trail = await world.service.services.store.query<{ body: string }>(`select body from audit_events where kind = 'audit-query' and child = $1`, [hv.canRead]);
+    expect(trail.rows.map((r) => JSON.parse(r.body).details.query)).toContain('access-report');
+  });
+
+  it('refuses a tampered form (wrong CSRF token) with 403 and changes nothing', async () => {
+    await page.goto(`${world.url}/console/break-glass/${breakGlassId}`);
+    await page.getByLabel('Appropriate', { exact: true }).check();
+    await page.getByLabel('Notes').fill('tampered');
+    await page.locator('#maincontent input[name=_csrf]').evaluate((el) => el.setAttribute('value', 'not-the-token'));
+    const [response] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.getByRole('button', { name: 'Record the review' }).click()]);
+    expect(response.status()).toBe(403);
+    const row = await world.service.services.store.query<{ review_status: string }>('select review_status from break_glass where id = $1', [breakGlassId]);
+    expect(row.rows[0].review_status).toBe('pending-review');
+  });
+
+  it('lets an IG officer review a break-glass with the keyboard only', async () => {
+    await page.goto(`${world.url}/console/break-glass`);
+    await check('break-glass-queue');
+    // Tab to the review link and follow it.
+    const link = page.locator(`a[href="/console/break-glass/${breakGlassId}"]`);
+    for (let i = 0; i < 40 && !(await link.evaluate((el) => el === (el.ownerDocument as unknown as { activeElement: unknown }).activeElement)); i++) await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`**/console/break-glass/${breakGlassId}`);
+    // Submitting empty shows the errors in the NHS pattern.
+    await page.getByRole('button', { name: 'Record the review' }).focus();
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('.nhsuk-error-summary');
+    await check('break-glass-review-error');
+    await page.getByLabel('Appropriate', { exact: true }).focus();
+    await page.keyboard.press('Space');
+    // Tab leaves the radio group for the notes.
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('Clinic emergency confirmed with the team manager.');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await page.waitForURL('**/console/break-glass?reviewed=1');
+    await expect(page.locator('.nhsuk-notification-banner').textContent()).resolves.toContain('Review recorded');
+    await check('break-glass-reviewed');
+    const row = await world.service.services.store.query<{ review_status: string; outcome: string; notes: string }>('select review_status, outcome, notes from break_glass where id = $1', [breakGlassId]);
+    expect(row.rows[0]).toMatchObject({ review_status: 'reviewed', outcome: 'appropriate', notes: 'Clinic emergency confirmed with the team manager.' });
+  });
+
+  it('shows the alert inbox (the break-glass raised one)', async () => {
+    await page.goto(`${world.url}/console/alerts`);
+    await expect(page.locator('table').textContent()).resolves.toContain('break-glass');
+    await check('alerts');
+  });
+
+  it('signs out, and the old cookie no longer works', async () => {
+    await page.goto(`${world.url}/console`);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL('**/console/sign-in');
+    await page.goto(`${world.url}/console/alerts`);
+    expect(page.url()).toContain('/console/sign-in');
+    await context.close();
+  });
+
+  it('keeps a health visitor out of IG screens (403 page) and ends a session idle for 15 minutes', async () => {
+    context = await browser.newContext();
+    context.setDefaultTimeout(15_000);
+    page = await context.newPage();
+    await signInAs(page, world.url, persona('health-visitor').name);
+    const refused = await page.goto(`${world.url}/console/break-glass`);
+    expect(refused!.status()).toBe(403);
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain('You do not have access');
+    await check('forbidden');
+    world.clock.now = new Date(world.clock.now.getTime() + 16 * 60_000);
+    await page.goto(`${world.url}/console`);
+    expect(page.url()).toContain('/console/sign-in?expired=1');
+    await context.close();
+  });
+});
