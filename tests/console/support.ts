@@ -30,12 +30,13 @@ export interface ConsoleWorld {
   close(): Promise<void>;
 }
 
-export async function startConsole(kind: StoreKind, env: Record<string, string> = {}): Promise<ConsoleWorld> {
+/** `demo: false`: no persona picker (production sign-in only, with the NTK_OIDC_* of `env`). */
+export async function startConsole(kind: StoreKind, options: { demo?: boolean; env?: Record<string, string> } = {}): Promise<ConsoleWorld> {
   const store = await kind.open();
   const issuer = makeIssuer();
   const clock = { now: new Date() };
-  const service = await buildService(testConfig(env), {
-    store, issuers: [issuer.trusted], demoIssuer: issuer, log: pino({ level: 'silent' }), now: () => clock.now,
+  const service = await buildService(testConfig(options.env), {
+    store, issuers: [issuer.trusted], demoIssuer: options.demo === false ? undefined : issuer, log: pino({ level: 'silent' }), now: () => clock.now,
     prepare: async (s) => void (await generatePopulation(s, { children: 1_500, seed: 7 })),
   });
   const personas = await demoPersonas(store);
