@@ -130,6 +130,36 @@ describe.each(storeKinds)('console: $name', (kind) => {
     await check('alerts');
   });
 
+  it('shows an IG officer who can see a child, and a user\'s reach, after POSTed searches', async () => {
+    const hv = persona('health-visitor');
+    await page.goto(`${world.url}/console/exposure`);
+    await check('exposure-search');
+    await page.getByLabel('NHS number').fill(hv.canRead!);
+    await page.getByRole('button', { name: 'Show who can see this child' }).click();
+    await expect(page.locator('table').textContent()).resolves.toContain(hv.name);
+    expect(page.url()).toBe(`${world.url}/console/exposure`);
+    await check('exposure');
+    await page.getByLabel('Staff id').fill(hv.userId);
+    await page.getByRole('button', { name: 'Show this user\'s reach' }).click();
+    await expect(page.getByRole('heading', { level: 2, name: new RegExp(`${hv.userId} can read \\d+ children`) }).count()).resolves.toBe(1);
+    await check('reach');
+  });
+
+  it('explains what a health visitor would be decided for a child on her caseload (what-if)', async () => {
+    const hv = persona('health-visitor');
+    await page.goto(`${world.url}/console/what-if`);
+    await page.getByRole('button', { name: 'Explain the decision' }).click();
+    await expect(page.locator('.nhsuk-error-summary').textContent()).resolves.toContain('Enter the staff id of the user');
+    await check('what-if-error');
+    await page.getByLabel('Staff id').fill(hv.userId);
+    await page.getByLabel('Role they would select').selectOption({ label: `health-visitor (${hv.roleCode})` });
+    await page.getByLabel('Child\'s NHS number').fill(hv.canRead!);
+    await page.getByLabel('Section').selectOption('health-visiting');
+    await page.getByRole('button', { name: 'Explain the decision' }).click();
+    await expect(page.getByRole('heading', { level: 2 }).first().textContent()).resolves.toBe('health-visiting: Permitted');
+    await check('what-if');
+  });
+
   it('signs out, and the old cookie no longer works', async () => {
     await page.goto(`${world.url}/console`);
     await page.getByRole('button', { name: 'Sign out' }).click();

@@ -6,6 +6,8 @@ const SCREENS = [
   { capability: 'audit', href: '/console/access-report', heading: 'Child access report', description: 'Who read a child\'s record, when, from where and why.' },
   { capability: 'review', href: '/console/break-glass', heading: 'Break-glass review', description: 'Emergency access waiting for review, and the reads made under it.' },
   { capability: 'alerts', href: '/console/alerts', heading: 'Alerts', description: 'Alerts raised by break-glass, self-claimed relationships and grants.' },
+  { capability: 'exposure', href: '/console/exposure', heading: 'Who can see a child', description: 'Who can read each section of a child\'s record now, and how far a user reaches.' },
+  { capability: 'explain', href: '/console/what-if', heading: 'What if', description: 'The decision a member of staff would get, with every rule that answered.' },
 ];
 
 export function homeRoutes({ services, views }: Screen): express.Router {
