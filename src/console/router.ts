@@ -22,6 +22,7 @@ import { breakGlassRoutes } from './screens/break-glass.ts';
 import { alertRoutes } from './screens/alerts.ts';
 import { exposureRoutes } from './screens/exposure.ts';
 import { whatIfRoutes } from './screens/what-if.ts';
+import { monitoringRoutes } from './screens/monitoring.ts';
 
 export interface ConsoleOptions {
   /** The demo issuer (demo store): the persona picker signs in with its tokens. */
@@ -77,6 +78,7 @@ export function consoleRouter(services: Services, options: ConsoleOptions): expr
   router.use(alertRoutes(screen));
   router.use(exposureRoutes(screen));
   router.use(whatIfRoutes(screen));
+  router.use(monitoringRoutes(screen));
 
   router.use((_req: Request, res: Response) => page(views, res, 'error.njk', { title: 'Page not found', message: 'There is no console page at this address.' }, 404));
   // Named errors map to statuses once (http/problem.ts); the console answers with a page, never JSON.

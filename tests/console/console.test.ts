@@ -160,6 +160,39 @@ describe.each(storeKinds)('console: $name', (kind) => {
     await check('what-if');
   });
 
+  it('lets an IG officer work a monitoring case: queue, case, assign to herself, note, close', async () => {
+    // The health visitor probes six children outside her area; one monitoring round opens a probing case.
+    const hv = persona('health-visitor');
+    const others = await world.service.services.store.query<{ nhs_number: string }>(
+      'select nhs_number from children where area <> (select area from orgs where code = $1) order by nhs_number limit 6', [hv.orgCode]);
+    for (const { nhs_number: child } of others.rows) {
+      const r = await request(world.service.app).post('/v1/authorise').set('authorization', `Bearer ${world.tokenFor('health-visitor')}`)
+        .send({ child, sections: ['demographics'], action: 'read', purposeOfUse: 'TREAT' });
+      expect(r.body.decisions[0].decision).toBe('deny');
+    }
+    await world.service.services.monitoring.drain();
+    await page.goto(`${world.url}/console/monitoring`);
+    await check('monitoring-queue');
+    await page.getByRole('link', { name: `Open the probing case about ${hv.userId}` }).first().click();
+    const caseUrl = page.url();
+    await check('monitoring-case');
+    await page.getByRole('button', { name: 'Assign to me' }).click();
+    await expect(page.locator('.nhsuk-summary-list').textContent()).resolves.toContain(`assigned (${persona('ig-officer').userId})`);
+    await page.getByRole('button', { name: 'Add the note' }).click();
+    await expect(page.locator('.nhsuk-error-summary').textContent()).resolves.toContain('Enter a note');
+    await page.getByLabel('Add a note').fill('Spoke to the team manager: a mistyped search list.');
+    await page.getByRole('button', { name: 'Add the note' }).click();
+    await expect(page.locator('.nhsuk-list').textContent()).resolves.toContain('mistyped search list');
+    await page.getByLabel('Appropriate', { exact: true }).check();
+    await page.getByRole('button', { name: 'Close the case' }).click();
+    expect(page.url()).toBe(caseUrl);
+    await expect(page.locator('.nhsuk-summary-list').textContent()).resolves.toContain('appropriate');
+    await check('monitoring-case-closed');
+    const id = caseUrl.split('/').pop();
+    const row = await world.service.services.store.query<{ status: string; outcome: string }>('select status, outcome from monitoring_cases where id = $1', [id]);
+    expect(row.rows[0]).toEqual({ status: 'closed', outcome: 'appropriate' });
+  });
+
   it('signs out, and the old cookie no longer works', async () => {
     await page.goto(`${world.url}/console`);
     await page.getByRole('button', { name: 'Sign out' }).click();

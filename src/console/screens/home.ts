@@ -6,6 +6,8 @@ const SCREENS = [
   { capability: 'audit', href: '/console/access-report', heading: 'Child access report', description: 'Who read a child\'s record, when, from where and why.' },
   { capability: 'review', href: '/console/break-glass', heading: 'Break-glass review', description: 'Emergency access waiting for review, and the reads made under it.' },
   { capability: 'alerts', href: '/console/alerts', heading: 'Alerts', description: 'Alerts raised by break-glass, self-claimed relationships and grants.' },
+  { capability: 'monitoring', href: '/console/monitoring', heading: 'Monitoring cases', description: 'Cases privacy monitoring opened: assign, add notes, close with an outcome.' },
+  { capability: 'monitoring-area', href: '/console/monitoring', heading: 'Monitoring cases', description: 'Household and break-glass cases about children of your area.' },
   { capability: 'exposure', href: '/console/exposure', heading: 'Who can see a child', description: 'Who can read each section of a child\'s record now, and how far a user reaches.' },
   { capability: 'explain', href: '/console/what-if', heading: 'What if', description: 'The decision a member of staff would get, with every rule that answered.' },
 ];
@@ -14,7 +16,8 @@ export function homeRoutes({ services, views }: Screen): express.Router {
   const router = express.Router();
   router.get('/', (_req, res) => {
     const { principal } = who(res);
-    const screens = SCREENS.filter((s) => services.policy.current.capability(s.capability, principal.role));
+    const screens = SCREENS.filter((s) => services.policy.current.capability(s.capability, principal.role))
+      .filter((s, i, all) => all.findIndex((x) => x.href === s.href) === i);
     page(views, res, 'home.njk', { title: 'Home', screens });
   });
   return router;
