@@ -56,7 +56,7 @@ server.on('error', (err) => {
 async function printDemo(url: string) {
   const personas = await demoPersonas(store);
   const mapping = service.services.policy.current.roles;
-  const lines = [`\nneedtoknow (demo) at ${url}   docs: ${url}/docs   OpenAPI: ${url}/openapi.json\n`, 'Demo tokens (valid 8 hours; `npm run token -- --user <id> --role <role>` makes more):'];
+  const lines = [`\nneedtoknow (demo) at ${url}   console: ${url}/console   docs: ${url}/docs   OpenAPI: ${url}/openapi.json\n`, 'Demo tokens (valid 8 hours; `npm run token -- --user <id> --role <role>` makes more):'];
   const saved: Record<string, unknown> = {};
   for (const p of personas) {
     const token = demoToken(demoIssuer!, mapping, p.productRole, { userId: p.userId, name: p.name, orgCode: p.orgCode ?? '', workgroups: p.workgroups, activities: p.activityCodes });
