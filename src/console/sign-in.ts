@@ -40,8 +40,10 @@ export function signInRoutes(deps: SignInDeps): express.Router {
   }
 
   async function pickerPage(req: Request, res: Response, errors: { field: string; message: string }[] = [], status = 200) {
-    const signin = await sessions.start({});
-    writeCookie(req, res, 'signin', signin.id);
+    // Reuse the sign-in session the browser already has, so reloading the page does not add rows.
+    const existing = await sessions.find(readCookie(req, 'signin'));
+    const signin = existing && !existing.pending && !existing.claims ? existing : await sessions.start({});
+    if (signin !== existing) writeCookie(req, res, 'signin', signin.id);
     const list = deps.demoIssuer ? await personas(services) : [];
     page(views, res, 'sign-in.njk', {
       title: 'Sign in', csrf: signin.csrf, oidc: Boolean(deps.oidc), expired: req.query.expired === '1', errors,
@@ -77,7 +79,10 @@ export function signInRoutes(deps: SignInDeps): express.Router {
     if (!deps.oidc) throw new Unauthenticated('OpenID Connect sign-in is not configured (NTK_OIDC_*)');
     const signin = await sessions.find(readCookie(req, 'signin'));
     if (!signin?.pending) throw new Unauthenticated('this sign-in is unknown or has expired: start again');
-    const claims = await deps.oidc.finish(new URL(req.originalUrl, services.config.oidc!.redirectUri), signin.pending);
+    // The callback as registered (NTK_OIDC_REDIRECT_URI) with the provider's parameters: right behind a proxy too.
+    const callback = new URL(services.config.oidc!.redirectUri);
+    callback.search = new URL(req.originalUrl, callback).search;
+    const claims = await deps.oidc.finish(callback, signin.pending);
     await signedIn(req, res, claims);
     page(views, res, 'signed-in.njk', { title: 'Signed in' });
   });

@@ -85,7 +85,9 @@ export function createApp(services: Services, featureRoutes: AnyRoute[], pages?:
     onShed: () => services.metrics.shed.inc(),
   }));
   app.use(router);
-  if (pages) app.use(pages.path, pages.router);
+  // HTML pages, not API: mounted as one handler, outside the routes /openapi.json describes (the
+  // contract lists GET /console; tests/http/edge.test.ts walks the API routes only).
+  if (pages) app.use(pages.path, (req, res, next) => pages.router(req, res, next));
 
   app.use((_req: Request, _res: Response, next: NextFunction) => next(notFound('no such endpoint')));
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
