@@ -18,11 +18,15 @@ describe.each(storeKinds)('console: $name', (kind) => {
   let context: BrowserContext;
   let page: Page;
   let breakGlassId: string;
+  /** Every URL the IG officer's browser asked for. */
+  const visited: string[] = [];
   const persona = (key: string) => world.personas.find((p) => p.key === key)!;
 
   /** Checks the page with axe; with NTK_CONSOLE_SCREENSHOTS=1 (PGlite run) saves its screenshot for docs/console. */
   async function check(name: string) {
     expect(await axeViolations(page), name).toEqual([]);
+    // Nothing the CSP would have to block: no inline script, style element or style attribute.
+    expect(await page.locator('script:not([src]), style, [style]').count(), name).toBe(0);
     if (process.env.NTK_CONSOLE_SCREENSHOTS === '1' && kind.name === 'pglite') {
       mkdirSync(SHOTS, { recursive: true });
       await page.screenshot({ path: `${SHOTS}${name}.png`, fullPage: true });
@@ -54,6 +58,7 @@ describe.each(storeKinds)('console: $name', (kind) => {
   it('signs an IG officer in with the persona picker, under a strict CSP, no-store and a Strict HttpOnly cookie', async () => {
     context = await browser.newContext();
     context.setDefaultTimeout(15_000);
+    context.on('request', (r) => visited.push(r.url()));
     page = await context.newPage();
     const signIn = await page.goto(`${world.url}/console/sign-in`);
     expect(signIn!.headers()['content-security-policy']).toContain("default-src 'self'");
@@ -200,6 +205,9 @@ describe.each(storeKinds)('console: $name', (kind) => {
     await page.goto(`${world.url}/console/alerts`);
     expect(page.url()).toContain('/console/sign-in');
     await context.close();
+    // After a whole IG session of searches: no NHS number (999 test range) in any URL the browser asked for.
+    expect(visited.length).toBeGreaterThan(20);
+    expect(visited.filter((u) => /999\d{7}/.test(u))).toEqual([]);
   });
 
   it('lets a safeguarding lead give a health visitor 14 days of access to a child of her area, see it, and revoke it', async () => {
