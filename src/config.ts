@@ -15,6 +15,8 @@ export interface Config {
   /** Create a demo population and a local demo issuer when the store is empty. */
   demo: boolean;
   auditSigningKeyFile?: string;
+  /** NTK_AUDIT_ORIGIN: the checkpoints' first line and key name; default derived once per database (src/trail/origin.ts). */
+  auditOrigin?: string;
   /** Secret for keyed hashes of names and postcodes. */
   hashKey: string;
   alertWebhooks: string[];
@@ -122,6 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jwtIssuersFile: env.NTK_JWT_ISSUERS || undefined,
     demo: demoRaw === '1',
     auditSigningKeyFile: env.NTK_AUDIT_SIGNING_KEY || undefined,
+    auditOrigin: auditOrigin(env.NTK_AUDIT_ORIGIN),
     hashKey,
     alertWebhooks,
     alertSecret,
@@ -132,4 +135,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimits: parseRateLimits(env.NTK_RATE_LIMITS),
     maxTokenLifetimeSeconds: maxTokenHours * 3600,
   };
+}
+
+/** A checkpoint origin doubles as the signed-note key name: non-empty, no spaces, no '+'. */
+function auditOrigin(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  if (/[\s+]/u.test(raw)) throw new ConfigError('NTK_AUDIT_ORIGIN', 'must contain no spaces and no "+" (it is also the signed-note key name), e.g. audit.needtoknow.example.nhs.uk/prod');
+  return raw;
 }

@@ -1,5 +1,5 @@
 /** Prometheus metrics (prom-client), one registry per service instance. */
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export class Metrics {
   readonly registry = new Registry();
@@ -73,6 +73,18 @@ export class Metrics {
         this.inc({ path: 'one-statement' }, audit.fastBatches);
         this.inc({ path: 'missed' }, audit.missedBatches);
         this.inc({ path: 'transaction' }, audit.slowBatches);
+      },
+    });
+  }
+
+  /** ntk_trail_unproven: 1 while the trail cannot be proved consistent with its published checkpoints (src/trail/guard.ts). */
+  watchTrail(guard: { proven: boolean }): void {
+    new Gauge({
+      name: 'ntk_trail_unproven',
+      help: '1 while the audit trail cannot be proved consistent with the checkpoints published outside the database: nothing is signed, decisions and audit reads get 503',
+      registers: [this.registry],
+      collect() {
+        this.set(guard.proven ? 0 : 1);
       },
     });
   }

@@ -31,3 +31,34 @@ export class CheckpointPublisher {
     this.lastPublished = treeSize;
   }
 }
+
+/** How much of the end of checkpoints.log is read to find its last note (a note is well under 1 KiB). */
+const TAIL_BYTES = 64 * 1024;
+
+/**
+ * The last complete note in `<dir>/checkpoints.log` (a torn, unterminated last record is skipped), or
+ * undefined when nothing was published there yet.
+ */
+export async function lastPublishedNote(dir: string): Promise<string | undefined> {
+  let file;
+  try {
+    file = await open(path.join(dir, CHECKPOINTS_FILE), 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  try {
+    const { size } = await file.stat();
+    const length = Math.min(size, TAIL_BYTES);
+    const buf = Buffer.alloc(length);
+    await file.read(buf, 0, length, size - length);
+    const text = buf.toString('utf8');
+    const end = text.lastIndexOf(`\n${NOTE_TERMINATOR}`);
+    if (end < 0) return undefined;
+    const start = text.lastIndexOf(`\n${NOTE_TERMINATOR}`, end - 1);
+    if (start < 0 && length < size) throw new Error(`the last note of ${CHECKPOINTS_FILE} is longer than ${TAIL_BYTES} bytes`);
+    return text.slice(start < 0 ? 0 : start + 1 + NOTE_TERMINATOR.length, end + 1);
+  } finally {
+    await file.close();
+  }
+}
