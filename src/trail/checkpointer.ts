@@ -10,6 +10,7 @@ import { checkKeyName, noteKeyId, parseNote, publicKeyPem, signNote, verifierKey
 import { DEFAULT_ORIGIN, checkpointText, parseCheckpointText, verifyCheckpointNote } from './checkpoint-note.ts';
 import { CheckpointPublisher } from './publish.ts';
 import type { TrailGuard } from './guard.ts';
+import { TilePublisher } from './tiles.ts';
 import type { KeyHistory } from './key-history.ts';
 
 /** What /v1/audit/checkpoints/latest returns. */
@@ -42,6 +43,8 @@ export interface CheckpointerOptions {
   guard?: TrailGuard;
   /** Every key of the deployment, to verify notes read back from the database; default the signing key alone. */
   keys?: KeyHistory;
+  /** Publish the tree as tlog-tiles under publishDir too (tiles.ts). */
+  tiles?: boolean;
   /** How often to look for new events; default 1000 ms. */
   intervalMs?: number;
   /** Errors of the background timer (store down, disk full, a stored root that disagrees). */
@@ -56,6 +59,7 @@ export class Checkpointer {
   private chain: Promise<unknown> = Promise.resolve();
   private ticking = false;
   private readonly publisher: CheckpointPublisher;
+  private readonly tiles?: TilePublisher;
 
   constructor(
     private readonly store: Queryable,
@@ -68,6 +72,7 @@ export class Checkpointer {
     if (!this.origin || this.origin.includes('\n')) throw new Error('invalid checkpoint origin');
     this.keyId = noteKeyId(this.keyName, options.key.publicKey);
     this.publisher = new CheckpointPublisher(options.publishDir);
+    if (options.tiles && options.publishDir) this.tiles = new TilePublisher(store, options.publishDir);
   }
 
   /** Checks for new events every interval and checkpoints them; the timer does not keep the process alive. */
@@ -183,7 +188,10 @@ export class Checkpointer {
         `stored checkpoint for tree size ${treeSize} has root ${Buffer.from(row.root_hash).toString('base64')}, but the tree's root is ${rootHash.toString('base64')}`,
       );
     }
-    if (inserted) await this.publisher.publish(treeSize, row.note);
+    if (inserted) {
+      await this.publisher.publish(treeSize, row.note);
+      await this.tiles?.publish(treeSize, row.note);
+    }
     // Another process may have stored the note for this size: it is served only once verified.
     return inserted ? this.toCheckpoint(row) : this.verified(row);
   }

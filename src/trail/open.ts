@@ -49,6 +49,7 @@ export async function openTrail(
     keys,
     guard,
     publishDir: options.checkpointDir,
+    tiles: true,
     onError: (err) =>
       err instanceof TrailUnproven ? undefined : log.warn({ err: (err as Error).message }, 'checkpoint not made this time'),
   });
