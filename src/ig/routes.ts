@@ -17,6 +17,11 @@ import { consistency, latestCheckpoint } from './checkpoints.ts';
 
 const IG = { capability: 'audit' } as const;
 
+const keySetSchema = z.object({
+  origin: z.string(),
+  keys: z.array(z.object({ keyId: z.string(), publicKey: z.string(), validFrom: z.string(), validTo: z.string().optional() })),
+}).openapi('AuditKeySet');
+
 const asker = (ctx: Pick<HandlerContext<unknown, unknown, unknown>, 'principal' | 'requestId'>): Asker => ({ actor: actorOf(ctx.principal), requestId: ctx.requestId });
 
 const timeRange = z.strictObject({ from: instant.optional(), to: instant.optional() });
@@ -95,6 +100,12 @@ export function auditRoutes(): AnyRoute[] {
         const { audit: trail, tree } = ctx.services;
         return { body: await consistency({ tree, trail }, asker(ctx), ctx.query) };
       },
+    }),
+    defineRoute({
+      method: 'get', path: '/v1/audit/keys', summary: 'Every key that has signed this log\'s checkpoints, with its validity period (the key set audit/verify.mjs --keys reads)', tags: ['audit'], auth: 'public',
+      description: 'A key signs the checkpoints whose timestamp lies in [validFrom, validTo); keyId is the C2SP signed-note key ID under the origin. After a rotation every old checkpoint still verifies with this set.',
+      responses: { 200: { description: 'The key set', schema: keySetSchema } },
+      handler: async ({ services }) => ({ body: { origin: services.checkpointer.logOrigin(), keys: services.keys.list() } }),
     }),
     defineRoute({
       method: 'get', path: '/v1/audit/public-key', summary: 'The Ed25519 public key that signs checkpoints (PEM), for the independent verifier', tags: ['audit'], auth: 'public',

@@ -12,6 +12,8 @@ import type { AuditTree } from './tree.ts';
 import type { KeyHistory } from './key-history.ts';
 import { verifyConsistency } from './merkle.ts';
 import { lastPublishedNote } from './publish.ts';
+import { parseNote } from './signing-key.ts';
+import { parseCheckpointText } from './checkpoint-note.ts';
 
 export interface ProvenTree {
   size: number;
@@ -65,12 +67,15 @@ export class TrailGuard {
     if (note === undefined) return { size: n, root };
     let published;
     try {
+      // The origin first: a log of another deployment is named as such, whatever key signed it.
+      const origin = parseCheckpointText(parseNote(note).text).origin;
+      if (origin !== this.options.origin) {
+        this.fail(`checkpoints.log belongs to the log "${origin}", not to this one ("${this.options.origin}"): the checkpoint directory or the database is another deployment's`);
+      }
       published = this.options.keys.verify(note);
     } catch (err) {
+      if (err instanceof TrailUnproven) throw err;
       this.fail(`the last checkpoint in checkpoints.log does not verify: ${(err as Error).message}`);
-    }
-    if (published.origin !== this.options.origin) {
-      this.fail(`checkpoints.log belongs to the log "${published.origin}", not to this one ("${this.options.origin}"): the checkpoint directory or the database is another deployment's`);
     }
     const m = published.treeSize;
     if (n < m) this.fail(`the database's audit tree has ${n} events, fewer than the ${m} of the last published checkpoint: events were removed, or the database is not the one the checkpoints were published from`);
