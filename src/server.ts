@@ -92,7 +92,9 @@ export async function buildService(config: Config, options: BuildOptions = {}): 
     options.policyDir,
   );
   await audit.appendOne({ kind: 'policy', policyVersion: policy.current.version, details: { loaded: policy.loaded, at: 'start' } });
-  const { checkpointer, guard, keys } = await openTrail(store, tree, audit, { key: signingKey, origin: config.auditOrigin, checkpointDir: config.checkpointDir, log });
+  const { checkpointer, guard, keys, witnesses } = await openTrail(store, tree, audit, {
+    key: signingKey, origin: config.auditOrigin, checkpointDir: config.checkpointDir, log, witnessesFile: config.witnessesFile, witnessQuorum: config.witnessQuorum,
+  });
   if (options.watchPolicy) policy.watchFiles();
   // Another process saw the files change (or an operator asked): reload here too.
   if (options.listenPolicy ?? options.watchPolicy) await store.listen('ntk_policy', () => void policy.reload());
@@ -100,7 +102,7 @@ export async function buildService(config: Config, options: BuildOptions = {}): 
   checkIssuerNamespaces(issuers);
   const metrics = new Metrics();
   metrics.watchAudit(audit);
-  metrics.watchTrail(guard);
+  metrics.watchTrail(guard, witnesses);
   const tokens = new TokenVerifier(issuers);
 
   const facts = new FactReader(store);

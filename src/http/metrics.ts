@@ -78,7 +78,16 @@ export class Metrics {
   }
 
   /** ntk_trail_unproven: 1 while the trail cannot be proved consistent with its published checkpoints (src/trail/guard.ts). */
-  watchTrail(guard: { proven: boolean }): void {
+  watchTrail(guard: { proven: boolean }, witnesses?: { belowQuorum: number }): void {
+    new Counter({
+      name: 'ntk_checkpoints_below_quorum_total',
+      help: 'Checkpoints published with fewer witness cosignatures than NTK_WITNESS_QUORUM (kept out of checkpoints.witnessed.log)',
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc(witnesses?.belowQuorum ?? 0);
+      },
+    });
     new Gauge({
       name: 'ntk_trail_unproven',
       help: '1 while the audit trail cannot be proved consistent with the checkpoints published outside the database: nothing is signed, decisions and audit reads get 503',

@@ -8,7 +8,8 @@ import { checkpointAt, checkpointedSize, checkpointsFrom, insertCheckpoint, newe
 import type { AuditTree } from './tree.ts';
 import { checkKeyName, noteKeyId, parseNote, publicKeyPem, signNote, verifierKey, type SigningKey } from './signing-key.ts';
 import { DEFAULT_ORIGIN, checkpointText, parseCheckpointText, verifyCheckpointNote } from './checkpoint-note.ts';
-import { CheckpointPublisher } from './publish.ts';
+import { CheckpointPublisher, WITNESSED_FILE } from './publish.ts';
+import type { Cosigned, WitnessPool } from './witnesses.ts';
 import type { TrailGuard } from './guard.ts';
 import { TilePublisher } from './tiles.ts';
 import type { KeyHistory } from './key-history.ts';
@@ -43,6 +44,10 @@ export interface CheckpointerOptions {
   guard?: TrailGuard;
   /** Every key of the deployment, to verify notes read back from the database; default the signing key alone. */
   keys?: KeyHistory;
+  /** Witnesses to cosign each checkpoint before it is published (witnesses.ts). */
+  witnesses?: WitnessPool;
+  /** Told when a checkpoint is published with fewer cosignatures than the quorum. */
+  onBelowQuorum?: (treeSize: number, result: Cosigned) => void;
   /** Publish the tree as tlog-tiles under publishDir too (tiles.ts). */
   tiles?: boolean;
   /** How often to look for new events; default 1000 ms. */
@@ -60,6 +65,7 @@ export class Checkpointer {
   private ticking = false;
   private readonly publisher: CheckpointPublisher;
   private readonly tiles?: TilePublisher;
+  private readonly witnessed: CheckpointPublisher;
 
   constructor(
     private readonly store: Queryable,
@@ -72,6 +78,7 @@ export class Checkpointer {
     if (!this.origin || this.origin.includes('\n')) throw new Error('invalid checkpoint origin');
     this.keyId = noteKeyId(this.keyName, options.key.publicKey);
     this.publisher = new CheckpointPublisher(options.publishDir);
+    this.witnessed = new CheckpointPublisher(options.witnesses?.size ? options.publishDir : undefined, WITNESSED_FILE);
     if (options.tiles && options.publishDir) this.tiles = new TilePublisher(store, options.publishDir);
   }
 
@@ -188,12 +195,30 @@ export class Checkpointer {
         `stored checkpoint for tree size ${treeSize} has root ${Buffer.from(row.root_hash).toString('base64')}, but the tree's root is ${rootHash.toString('base64')}`,
       );
     }
-    if (inserted) {
-      await this.publisher.publish(treeSize, row.note);
-      await this.tiles?.publish(treeSize, row.note);
-    }
+    if (inserted) await this.publish(treeSize, row.note);
     // Another process may have stored the note for this size: it is served only once verified.
     return inserted ? this.toCheckpoint(row) : this.verified(row);
+  }
+
+  /**
+   * Publishes a note this process stored: cosigned by the witnesses first, if any. Every checkpoint goes
+   * to checkpoints.log (with the cosignatures it got) and the tiles' `checkpoint`; those that reached the
+   * quorum also to checkpoints.witnessed.log, the file `verify.mjs --quorum` is strict about. The
+   * database keeps the note as the log signed it.
+   */
+  private async publish(treeSize: number, note: string): Promise<void> {
+    const witnesses = this.options.witnesses;
+    let published = note;
+    let quorate = false;
+    if (witnesses?.size) {
+      const result = await witnesses.cosign(note, treeSize, (old) => this.tree.consistencyProof(old, treeSize));
+      published = result.note;
+      quorate = result.cosigned.length >= witnesses.quorum;
+      if (!quorate) this.options.onBelowQuorum?.(treeSize, result);
+    }
+    await this.publisher.publish(treeSize, published);
+    if (quorate) await this.witnessed.publish(treeSize, published);
+    await this.tiles?.publish(treeSize, published);
   }
 
   private toCheckpoint(row: CheckpointRow): Checkpoint {

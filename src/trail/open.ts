@@ -12,19 +12,21 @@ import { resolveOrigin } from './origin.ts';
 import { KeyHistory } from './key-history.ts';
 import { TrailGuard } from './guard.ts';
 import { Checkpointer } from './checkpointer.ts';
+import { WitnessPool, readWitnessFile } from './witnesses.ts';
 
 export interface Trail {
   origin: string;
   keys: KeyHistory;
   guard: TrailGuard;
   checkpointer: Checkpointer;
+  witnesses?: WitnessPool;
 }
 
 export async function openTrail(
   store: Store,
   tree: AuditTree,
   audit: AuditLog,
-  options: { key: SigningKey; origin?: string; checkpointDir: string; log: Logger },
+  options: { key: SigningKey; origin?: string; checkpointDir: string; log: Logger; witnessesFile?: string; witnessQuorum?: number },
 ): Promise<Trail> {
   const { log } = options;
   const origin = await resolveOrigin(store, options.origin);
@@ -43,6 +45,8 @@ export async function openTrail(
     if (!(err instanceof TrailUnproven)) throw err;
   }
   audit.guardWith(guard);
+  const witnessList = options.witnessesFile ? readWitnessFile(options.witnessesFile) : [];
+  const witnesses = witnessList.length ? new WitnessPool(witnessList, options.witnessQuorum ?? witnessList.length) : undefined;
   const checkpointer = new Checkpointer(store, tree, {
     key: options.key,
     origin,
@@ -50,8 +54,11 @@ export async function openTrail(
     guard,
     publishDir: options.checkpointDir,
     tiles: true,
+    witnesses,
+    onBelowQuorum: (treeSize, { cosigned, missing }) =>
+      log.warn({ alert: 'ntk_checkpoint_below_quorum', treeSize, cosigned, missing, quorum: witnesses?.quorum }, `checkpoint ${treeSize} published below the witness quorum (${cosigned.length} of ${witnesses?.quorum}): not in checkpoints.witnessed.log`),
     onError: (err) =>
       err instanceof TrailUnproven ? undefined : log.warn({ err: (err as Error).message }, 'checkpoint not made this time'),
   });
-  return { origin, keys, guard, checkpointer };
+  return { origin, keys, guard, checkpointer, witnesses };
 }

@@ -8,20 +8,25 @@ import { mkdir, open } from 'node:fs/promises';
 import path from 'node:path';
 
 export const CHECKPOINTS_FILE = 'checkpoints.log';
+/** Only the checkpoints that reached the witness quorum (what `verify.mjs --quorum` is given). */
+export const WITNESSED_FILE = 'checkpoints.witnessed.log';
 /** The line written after every note in checkpoints.log. */
 export const NOTE_TERMINATOR = '---\n';
 
 export class CheckpointPublisher {
   private lastPublished = -1;
 
-  /** `dir`: where checkpoints.log is kept; without one, nothing is published. */
-  constructor(private readonly dir?: string) {}
+  /** `dir`: where checkpoints.log (or `file`) is kept; without one, nothing is published. */
+  constructor(
+    private readonly dir?: string,
+    private readonly file = CHECKPOINTS_FILE,
+  ) {}
 
   /** Appends the note for `treeSize` unless this process already published one as large. */
   async publish(treeSize: number, note: string): Promise<void> {
     if (!this.dir || treeSize <= this.lastPublished) return;
     await mkdir(this.dir, { recursive: true });
-    const file = await open(path.join(this.dir, CHECKPOINTS_FILE), 'a', 0o644);
+    const file = await open(path.join(this.dir, this.file), 'a', 0o644);
     try {
       await file.write(note + NOTE_TERMINATOR);
       await file.datasync();
