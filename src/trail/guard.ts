@@ -62,6 +62,8 @@ export class TrailGuard {
   async prove(size?: number): Promise<ProvenTree> {
     this.assertProven();
     const note = this.options.publishDir ? await lastPublishedNote(this.options.publishDir) : undefined;
+    // The size is read after the note: another process publishes a size only once its leaves are
+    // committed, so the tree read now is at least as large as any note just read.
     const n = size ?? (await this.tree.size());
     const root = await this.tree.root(n);
     if (note === undefined) return { size: n, root };

@@ -86,13 +86,15 @@ export class KeyHistory {
   verify(note: string): CheckpointBody {
     const { text, signatures } = parseNote(note);
     const body = parseCheckpointText(text);
+    const t = body.timestamp ? Date.parse(body.timestamp) : NaN;
     for (const s of signatures) {
       if (s.name !== this.name) continue;
-      const k = this.known.find((c) => c.id.equals(s.keyId));
-      if (!k) continue;
-      if (!verify(null, Buffer.from(text, 'utf8'), k.key, s.signature)) throw new Error(`its signature by key ${k.keyId} does not verify`);
-      const t = body.timestamp ? Date.parse(body.timestamp) : NaN;
-      if (Number.isNaN(t) || t < Date.parse(k.validFrom) || (k.validTo && t >= Date.parse(k.validTo))) {
+      // A key may have several periods (a rotation back to an earlier key).
+      const periods = this.known.filter((c) => c.id.equals(s.keyId));
+      if (!periods.length) continue;
+      if (!verify(null, Buffer.from(text, 'utf8'), periods[0].key, s.signature)) throw new Error(`its signature by key ${periods[0].keyId} does not verify`);
+      if (!periods.some((k) => !Number.isNaN(t) && t >= Date.parse(k.validFrom) && (!k.validTo || t < Date.parse(k.validTo)))) {
+        const k = periods[periods.length - 1];
         throw new Error(`it was signed at ${body.timestamp ?? '(no timestamp)'}, outside the period of key ${k.keyId} (${k.validFrom} to ${k.validTo ?? 'now'})`);
       }
       return body;
