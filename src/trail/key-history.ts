@@ -68,8 +68,8 @@ export class KeyHistory {
       records = records.map((r) => (r.validTo ? r : { ...r, validTo: at }));
       records.push({ keyId, publicKey: pem, validFrom });
       await mkdir(dir, { recursive: true });
-      await writeFile(`${file}.tmp`, JSON.stringify({ keys: records }, null, 2) + '\n', { mode: 0o644 });
-      await rename(`${file}.tmp`, file);
+      await writeFile(`${file}.${process.pid}.tmp`, JSON.stringify({ keys: records }, null, 2) + '\n', { mode: 0o644 });
+      await rename(`${file}.${process.pid}.tmp`, file);
     }
     return new KeyHistory(records, name);
   }

@@ -14,7 +14,6 @@ import { buildService, type Service } from '../../src/server.ts';
 import { policiesDir } from '../../src/policy/policy.ts';
 import { openPostgres } from '../../src/store/postgres.ts';
 
-const config = testConfig();
 const issuer = makeIssuer();
 const gp = { id: 'gp1', org: 'K84001', roleCode: 'S8000:G8000:R8000' };
 const askBody = { child: '9990000018', sections: ['immunisations'], action: 'read', purposeOfUse: 'TREAT' };
@@ -48,7 +47,8 @@ describe.each(storeKinds)('policy lifecycle ($name)', (kind) => {
   let dir: string;
   beforeAll(async () => {
     dir = copyPolicies();
-    svc = await buildService(config, { store: await kind.open(), issuers: [issuer.trusted], log: pino({ level: 'silent' }), watchPolicy: true, policyDir: dir });
+    // A data and checkpoint directory per database: one checkpoints.log holds one log.
+    svc = await buildService(testConfig(), { store: await kind.open(), issuers: [issuer.trusted], log: pino({ level: 'silent' }), watchPolicy: true, policyDir: dir });
     await seed(svc);
   });
   afterAll(async () => {
@@ -87,6 +87,8 @@ describe.runIf(postgresUrl)('policy reload across processes (postgres)', () => {
   beforeAll(async () => {
     const schema = await freshPostgresSchema();
     drop = schema.drop;
+    // Two hosts of one deployment: one database, one signing key and checkpoint directory.
+    const config = testConfig();
     for (let i = 0; i < 2; i++) {
       const store = await openPostgres({ connectionString: schema.url, max: 4 });
       dirs.push(copyPolicies());
