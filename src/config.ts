@@ -15,6 +15,12 @@ export interface Config {
   /** Create a demo population and a local demo issuer when the store is empty. */
   demo: boolean;
   auditSigningKeyFile?: string;
+  /** NTK_AUDIT_ORIGIN: the checkpoints' first line and key name; default derived once per database (src/trail/origin.ts). */
+  auditOrigin?: string;
+  /** NTK_WITNESSES: a JSON file [{ name, url, publicKey }] of the witnesses that cosign checkpoints (src/trail/witnesses.ts). */
+  witnessesFile?: string;
+  /** NTK_WITNESS_QUORUM: cosignatures a checkpoint needs to count as witnessed; default all the witnesses. */
+  witnessQuorum?: number;
   /** Secret for keyed hashes of names and postcodes. */
   hashKey: string;
   alertWebhooks: string[];
@@ -128,6 +134,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jwtIssuersFile: env.NTK_JWT_ISSUERS || undefined,
     demo: demoRaw === '1',
     auditSigningKeyFile: env.NTK_AUDIT_SIGNING_KEY || undefined,
+    auditOrigin: auditOrigin(env.NTK_AUDIT_ORIGIN),
+    witnessesFile: env.NTK_WITNESSES ? path.resolve(env.NTK_WITNESSES) : undefined,
+    witnessQuorum: witnessQuorum(env.NTK_WITNESS_QUORUM),
     hashKey,
     alertWebhooks,
     alertSecret,
@@ -139,4 +148,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimits: parseRateLimits(env.NTK_RATE_LIMITS),
     maxTokenLifetimeSeconds: maxTokenHours * 3600,
   };
+}
+
+/** A checkpoint origin doubles as the signed-note key name: non-empty, no spaces, no '+'. */
+function auditOrigin(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  if (/[\s+]/u.test(raw)) throw new ConfigError('NTK_AUDIT_ORIGIN', 'must contain no spaces and no "+" (it is also the signed-note key name), e.g. audit.needtoknow.example.nhs.uk/prod');
+  return raw;
+}
+
+function witnessQuorum(raw: string | undefined): number | undefined {
+  if (!raw) return undefined;
+  if (!/^[0-9]+$/.test(raw)) throw new ConfigError('NTK_WITNESS_QUORUM', 'must be a whole number of witnesses');
+  return Number(raw);
 }

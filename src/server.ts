@@ -31,10 +31,10 @@ import { gatherChildFacts } from './facts/child.ts';
 import { StaffTable } from './store/tables/staff.ts';
 import { SeenPrincipals } from './identity/seen.ts';
 import { AuditTree } from './trail/tree.ts';
-import { Checkpointer } from './trail/checkpointer.ts';
+import { openTrail } from './trail/open.ts';
 import { loadOrCreateSigningKey, loadSigningKey, type SigningKey } from './trail/signing-key.ts';
 import { CursorCodec } from './ig/cursor.ts';
-import { keepPartitions } from './trail/partitions.ts';
+import { ensurePartitions, keepPartitions } from './trail/partitions.ts';
 import { AuditedChanges } from './change/audited-change.ts';
 import type { Services } from './services.ts';
 import { createLogger } from './log.ts';
@@ -86,11 +86,9 @@ export async function buildService(config: Config, options: BuildOptions = {}): 
     (config.auditSigningKeyFile ? await loadSigningKey(config.auditSigningKeyFile) : await loadOrCreateSigningKey(config.dataDir));
   // Events written while the hook was not registered (or by an older version) join the tree now, not inside a request.
   await tree.sync();
-  const checkpointer = new Checkpointer(store, tree, {
-    key: signingKey,
-    publishDir: config.checkpointDir,
-    onError: (err) => log.warn({ err: (err as Error).message }, 'checkpoint not made this time'),
-  });
+  const now = options.now ?? (() => new Date());
+  // This month's and next month's audit partitions exist before the first event of a fresh database.
+  await ensurePartitions(store, now(), log);
   const policy = await PolicyHolder.open(
     log,
     async (from, to) => {
@@ -100,6 +98,10 @@ export async function buildService(config: Config, options: BuildOptions = {}): 
     },
     options.policyDir,
   );
+  await audit.appendOne({ kind: 'policy', policyVersion: policy.current.version, details: { loaded: policy.loaded, at: 'start' } });
+  const { checkpointer, guard, keys, witnesses } = await openTrail(store, tree, audit, {
+    key: signingKey, origin: config.auditOrigin, checkpointDir: config.checkpointDir, log, witnessesFile: config.witnessesFile, witnessQuorum: config.witnessQuorum,
+  });
   if (options.watchPolicy) policy.watchFiles();
   // Another process saw the files change (or an operator asked): reload here too.
   if (options.listenPolicy ?? options.watchPolicy) await store.listen('ntk_policy', () => void policy.reload());
@@ -107,8 +109,8 @@ export async function buildService(config: Config, options: BuildOptions = {}): 
   checkIssuerNamespaces(issuers);
   const metrics = new Metrics();
   metrics.watchAudit(audit);
+  metrics.watchTrail(guard, witnesses);
   const tokens = new TokenVerifier(issuers, undefined, undefined, config.maxTokenLifetimeSeconds);
-  const now = options.now ?? (() => new Date());
 
   const facts = new FactReader(store);
   const staff = new StaffTable(store);
@@ -129,6 +131,7 @@ export async function buildService(config: Config, options: BuildOptions = {}): 
     changes: new AuditedChanges(store, audit, now),
     tree,
     checkpointer,
+    keys,
     cursors: new CursorCodec(config.hashKey),
     metrics,
     hasher: new FactHasher(config.hashKey),
@@ -144,7 +147,6 @@ export async function buildService(config: Config, options: BuildOptions = {}): 
   };
   services.monitoring = new MonitoringRunner({ store, trail: audit, now: services.now, log }, loadMonitoringPolicy(options.policyDir));
   watchMonitoring(metrics.registry, services.monitoring);
-  await audit.appendOne({ kind: 'policy', policyVersion: policy.current.version, details: { loaded: policy.loaded, at: 'start' } });
 
   // Authorise first: express tries routes in order, and it is by far the most called.
   const { app, routes } = createApp(services, [...authoriseRoutes(), ...feedRoutes(), ...exposureRoutes(), ...policyRoutes(), ...auditRoutes(), ...grantRoutes(), ...breakGlassRoutes(), ...alertRoutes(), ...monitoringRoutes()]);
@@ -163,7 +165,9 @@ export async function buildService(config: Config, options: BuildOptions = {}): 
       policy.close();
       await audit.close();
       // Sign what was appended last, so no event of this process is left waiting for the next start.
-      await checkpointer.checkpointNow().catch(() => {});
+      await checkpointer.checkpointNow().catch((err: unknown) =>
+        log.error({ err: (err as Error).message }, 'final checkpoint not signed at stop: the last events wait for the next start to be signed'),
+      );
       await checkpointer.stop();
       stopPartitions();
       if (!options.store) await store.close();

@@ -82,6 +82,7 @@ export function createApp(services: Services, featureRoutes: AnyRoute[]): { app:
     bodyLimit: services.config.bodyLimit,
     rateLimits: services.config.rateLimits,
     onShed: () => services.metrics.shed.inc(),
+    onInFlight: (n) => services.metrics.inFlight.set(n),
   }));
   app.use(router);
 

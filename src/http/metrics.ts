@@ -1,5 +1,5 @@
 /** Prometheus metrics (prom-client), one registry per service instance. */
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export class Metrics {
   readonly registry = new Registry();
@@ -39,6 +39,12 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly inFlight = new Gauge({
+    name: 'ntk_http_in_flight',
+    help: 'Authenticated requests holding an admission slot now (see NTK_MAX_IN_FLIGHT)',
+    registers: [this.registry],
+  });
+
   /**
    * The audit log's own counters, read at each scrape: ntk_audit_appended_events_total (every event it
    * committed, whatever the kind, in a batch or inside a caller's transaction),
@@ -73,6 +79,27 @@ export class Metrics {
         this.inc({ path: 'one-statement' }, audit.fastBatches);
         this.inc({ path: 'missed' }, audit.missedBatches);
         this.inc({ path: 'transaction' }, audit.slowBatches);
+      },
+    });
+  }
+
+  /** ntk_trail_unproven: 1 while the trail cannot be proved consistent with its published checkpoints (src/trail/guard.ts). */
+  watchTrail(guard: { proven: boolean }, witnesses?: { belowQuorum: number }): void {
+    new Counter({
+      name: 'ntk_checkpoints_below_quorum_total',
+      help: 'Checkpoints published with fewer witness cosignatures than NTK_WITNESS_QUORUM (kept out of checkpoints.witnessed.log)',
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc(witnesses?.belowQuorum ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'ntk_trail_unproven',
+      help: '1 while the audit trail cannot be proved consistent with the checkpoints published outside the database: nothing is signed, decisions and audit reads get 503',
+      registers: [this.registry],
+      collect() {
+        this.set(guard.proven ? 0 : 1);
       },
     });
   }
