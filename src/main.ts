@@ -19,7 +19,8 @@ try {
   config = loadConfig();
 } catch (err) {
   if (err instanceof ConfigError) {
-    console.error(`needtoknow: invalid configuration: ${err.message}`);
+    const noun = err.problems.length === 1 ? 'variable' : 'variables';
+    console.error(`needtoknow: invalid configuration (${err.problems.length} ${noun}):\n${err.problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n')}`);
     process.exit(2);
   }
   throw err;
