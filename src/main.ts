@@ -57,11 +57,11 @@ server.on('error', (err) => {
 async function printDemo(url: string) {
   const personas = await demoPersonas(store);
   const mapping = service.services.policy.current.roles;
-  const lines = [`\nneedtoknow (demo) at ${url}   docs: ${url}/docs   OpenAPI: ${url}/openapi.json\n`, 'Demo tokens (valid 8 hours; `npm run token -- --user <id> --role <role>` makes more):'];
+  const lines = [`\nneedtoknow (demo) at ${url}   docs: ${url}/docs   OpenAPI: ${url}/openapi.json\n`, 'Demo tokens (valid 8 hours; `npm run token` lists the demo users, `npm run token -- --user <id>` signs a fresh one):'];
   const saved: Record<string, unknown> = {};
   for (const p of personas) {
     const token = demoToken(demoIssuer!, mapping, p.productRole, { userId: p.userId, name: p.name, orgCode: p.orgCode ?? '', workgroups: p.workgroups, activities: p.activityCodes });
-    saved[p.userId] = { role: p.productRole, orgCode: p.orgCode, workgroups: p.workgroups, activities: p.activityCodes, name: p.name };
+    saved[p.userId] = { key: p.key, role: p.productRole, orgCode: p.orgCode, workgroups: p.workgroups, activities: p.activityCodes, name: p.name, description: p.description };
     lines.push(`\n# ${p.key}: ${p.description}${p.canRead ? `  (can read ${p.canRead}${p.cannotRead ? `, cannot read ${p.cannotRead}` : ''})` : ''}`);
     lines.push(`export NTK_TOKEN_${p.key.toUpperCase().replace(/-/g, '_')}='${token}'`);
   }
