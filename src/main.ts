@@ -14,20 +14,24 @@ import { demoPersonas } from './population/personas.ts';
 import { startTelemetry } from './telemetry.ts';
 import { createServer } from './http/listen.ts';
 
+/** Invalid configuration: every problem on its own line, exit status 2 (systemd does not restart on it). */
+function exitOnConfigError(err: unknown): never {
+  if (!(err instanceof ConfigError)) throw err;
+  const noun = err.problems.length === 1 ? 'variable' : 'variables';
+  console.error(`needtoknow: invalid configuration (${err.problems.length} ${noun}):\n${err.problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n')}`);
+  process.exit(2);
+}
+
 let config: Config;
 try {
   config = loadConfig();
 } catch (err) {
-  if (err instanceof ConfigError) {
-    const noun = err.problems.length === 1 ? 'variable' : 'variables';
-    console.error(`needtoknow: invalid configuration (${err.problems.length} ${noun}):\n${err.problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n')}`);
-    process.exit(2);
-  }
-  throw err;
+  exitOnConfigError(err);
 }
 const log = createLogger(config.logLevel);
 const telemetry = await startTelemetry();
 const demoIssuer = config.demo ? loadDemoIssuer(config.dataDir, true) : undefined;
+// The issuers file (NTK_JWT_ISSUERS) is read while building: its errors are configuration errors too.
 const service = await buildService(config, {
   log,
   issuers: demoIssuer ? [demoIssuer.trusted] : [],
@@ -41,7 +45,7 @@ const service = await buildService(config, {
     const summary = await generatePopulation(store, { children: 3000, seed: 1 });
     log.info({ children: summary.children, relationships: summary.relationships, ms: summary.elapsedMs }, 'demo population created');
   },
-});
+}).catch(exitOnConfigError);
 const { store } = service.services;
 
 const server = createServer(service.app).listen(config.port, () => {
