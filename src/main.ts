@@ -13,6 +13,7 @@ import { generatePopulation } from './population/generate.ts';
 import { demoPersonas } from './population/personas.ts';
 import { startTelemetry } from './telemetry.ts';
 import { createServer } from './http/listen.ts';
+import { countChildren } from './store/tables/children.ts';
 
 /** Invalid configuration: every problem on its own line, exit status 2 (systemd does not restart on it). */
 function exitOnConfigError(err: unknown): never {
@@ -39,8 +40,7 @@ const service = await buildService(config, {
   monitorIntervalMs: 1_000,
   prepare: async (store) => {
     if (!config.demo) return;
-    const { rows } = await store.query<{ n: number }>('select count(*)::int as n from children', []);
-    if (rows[0].n > 0) return;
+    if ((await countChildren(store)) > 0) return;
     log.info('empty store: creating the demo population');
     const summary = await generatePopulation(store, { children: 3000, seed: 1 });
     log.info({ children: summary.children, relationships: summary.relationships, ms: summary.elapsedMs }, 'demo population created');
