@@ -42,6 +42,23 @@ describe('first run (npm start on the embedded store)', () => {
     while (!out.includes('Try it') && !ended) await new Promise((r) => setTimeout(r, 200));
     expect(out).toContain('Try it');
 
+    const personas = ['HEALTH_VISITOR', 'SCHOOL_NURSE', 'IMMUNISATION_NURSE', 'GP', 'CLINICIAN', 'CLERK', 'SAFEGUARDING_LEAD', 'IG_OFFICER', 'ADMIN'];
+    for (const persona of personas) expect(out).toContain(`NTK_TOKEN_${persona}=`);
+
+    // Before any request: `npm run token` with no arguments lists who it can sign for; `--user <id>` then needs nothing else.
+    // (Run first, so no idle keep-alive connection of this test's fetch waits meanwhile for the server to close it.)
+    const token = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/token.ts', ...args], { env, encoding: 'utf8' });
+    const listing = token();
+    expect(listing.status).toBe(0);
+    const users = listing.stdout.split('\n\n')[0].split('\n').slice(1).map((l) => l.split(/\s+/));
+    expect(users.map((u) => u[1]).sort()).toEqual(
+      ['health-visitor', 'school-nurse', 'immunisation-nurse', 'gp', 'clinician', 'clerk', 'safeguarding-lead', 'ig-officer', 'access-admin'].sort(),
+    );
+    const [clinicianId, , clinicianOrg] = users.find((u) => u[1] === 'clinician')!;
+    expect(clinicianOrg).toMatch(/^[A-Z0-9]{3,6}$/);
+    const signed = token('--user', clinicianId);
+    expect(signed.status).toBe(0);
+
     const ready = await fetch(`http://localhost:${port}/readyz`);
     expect(ready.status).toBe(200);
 
@@ -55,21 +72,6 @@ describe('first run (npm start on the embedded store)', () => {
     expect(r.status).toBe(200);
     const body = await r.json();
     expect(body.decisions[0].decision).toBe('permit');
-    const personas = ['HEALTH_VISITOR', 'SCHOOL_NURSE', 'IMMUNISATION_NURSE', 'GP', 'CLINICIAN', 'CLERK', 'SAFEGUARDING_LEAD', 'IG_OFFICER', 'ADMIN'];
-    for (const persona of personas) expect(out).toContain(`NTK_TOKEN_${persona}=`);
-
-    // `npm run token` with no arguments lists who it can sign for; `--user <id>` then needs nothing else.
-    const token = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/token.ts', ...args], { env, encoding: 'utf8' });
-    const listing = token();
-    expect(listing.status).toBe(0);
-    const users = listing.stdout.split('\n\n')[0].split('\n').slice(1).map((l) => l.split(/\s+/));
-    expect(users.map((u) => u[1]).sort()).toEqual(
-      ['health-visitor', 'school-nurse', 'immunisation-nurse', 'gp', 'clinician', 'clerk', 'safeguarding-lead', 'ig-officer', 'access-admin'].sort(),
-    );
-    const [clinicianId, , clinicianOrg] = users.find((u) => u[1] === 'clinician')!;
-    expect(clinicianOrg).toMatch(/^[A-Z0-9]{3,6}$/);
-    const signed = token('--user', clinicianId);
-    expect(signed.status).toBe(0);
     const readable = /# clinician: .*\(can read (\d{10})/.exec(out)![1];
     const asClinician = await fetch(`http://localhost:${port}/v1/authorise`, {
       method: 'POST',
