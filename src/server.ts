@@ -24,6 +24,8 @@ import { grantRoutes } from './grants/routes.ts';
 import { breakGlassRoutes } from './break-glass/routes.ts';
 import { alertRoutes } from './alerts/routes.ts';
 import { AlertWorker } from './alerts/worker.ts';
+import { outboxStats } from './store/tables/alerts.ts';
+import { newestCheckpoint } from './store/tables/audit-checkpoints.ts';
 import { policyRoutes } from './policy/routes.ts';
 import { auditRoutes } from './ig/routes.ts';
 import { FactReader, gatherMany } from './facts/gather.ts';
@@ -147,6 +149,15 @@ export async function buildService(config: Config, options: BuildOptions = {}): 
   };
   services.monitoring = new MonitoringRunner({ store, trail: audit, now: services.now, log }, loadMonitoringPolicy(options.policyDir));
   watchMonitoring(metrics.registry, services.monitoring);
+  metrics.watchOperations({
+    outbox: () => outboxStats(store),
+    newestCheckpoint: async () => {
+      const row = await newestCheckpoint(store);
+      return row && { at: new Date(row.ts), treeSize: Number(row.tree_size) };
+    },
+    treeSize: () => tree.size(),
+    now,
+  });
 
   // Authorise first: express tries routes in order, and it is by far the most called.
   const { app, routes } = createApp(services, [...authoriseRoutes(), ...feedRoutes(), ...exposureRoutes(), ...policyRoutes(), ...auditRoutes(), ...grantRoutes(), ...breakGlassRoutes(), ...alertRoutes(), ...monitoringRoutes()]);

@@ -124,3 +124,26 @@ export async function listAlerts(db: Queryable, f: AlertFilter): Promise<AlertLi
   );
   return rows;
 }
+
+/** The outbox at a glance, for /metrics: one statement over the partial index of pending rows and the status index. */
+export interface OutboxStats {
+  pending: number;
+  /** Pending alerts whose last delivery attempt failed (they wait for a retry). */
+  failing: number;
+  /** Alerts given up on after the last attempt. */
+  dead: number;
+  oldestPendingAt: Date | null;
+}
+
+export async function outboxStats(db: Queryable): Promise<OutboxStats> {
+  const { rows } = await db.query<{ pending: number; failing: number; dead: number; oldest: Date | string | null }>(
+    `select count(*) filter (where status = 'pending')::int as pending,
+            count(*) filter (where status = 'pending' and last_error is not null)::int as failing,
+            count(*) filter (where status = 'dead')::int as dead,
+            min(created_at) filter (where status = 'pending') as oldest
+       from alerts where status in ('pending', 'dead')`,
+    [],
+  );
+  const r = rows[0];
+  return { pending: Number(r.pending), failing: Number(r.failing), dead: Number(r.dead), oldestPendingAt: r.oldest === null ? null : new Date(r.oldest) };
+}
