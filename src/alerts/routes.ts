@@ -15,7 +15,7 @@ const alert = z.object({
 export function alertRoutes(): AnyRoute[] {
   return [
     defineRoute({
-      method: 'get', path: '/v1/alerts', summary: 'IG: alerts raised by break-glass, self-claimed relationships and grants, with their delivery state', tags: ['ig', 'alerts'],
+      operationId: 'listAlerts', method: 'get', path: '/v1/alerts', summary: 'IG: alerts raised by break-glass, self-claimed relationships and grants, with their delivery state', tags: ['ig', 'alerts'],
       description: 'Every alert is written to an outbox in the same transaction as what it reports, then delivered to NTK_ALERT_WEBHOOKS (signed, retried, dead-lettered). Newest first.',
       auth: { capability: 'alerts' },
       query: z.strictObject({

@@ -49,6 +49,8 @@ export interface Reply {
 }
 
 export interface RouteDef<B extends ZodType, Q extends ZodType, P extends ZodType> {
+  /** Stable camelCase name of the operation (OpenAPI operationId): generated clients call it by this name. */
+  operationId: string;
   method: 'get' | 'post' | 'put' | 'delete';
   /** OpenAPI-style path: /v1/children/{nhsNumber} */
   path: string;
@@ -57,6 +59,8 @@ export interface RouteDef<B extends ZodType, Q extends ZodType, P extends ZodTyp
   tags: string[];
   auth: Auth;
   body?: B;
+  /** Named examples of the request body, shown in /docs and offered by its try-it. */
+  examples?: Record<string, { summary: string; value: unknown }>;
   query?: Q;
   params?: P;
   responses: Record<number, { description: string; schema?: ZodType; contentType?: string }>;
@@ -150,17 +154,12 @@ export function registerOpenApi(registry: OpenAPIRegistry, routes: AnyRoute[]): 
         ? { description: r.description, content: { [r.contentType ?? 'application/json']: { schema: r.schema } } }
         : { description: r.description };
     }
-    const problems: Record<string, string> = route.auth === 'public' ? { '400': 'Invalid request' } : {
-      '400': 'Invalid request (problem+json with the fields at fault)',
-      '401': 'Missing, invalid or expired token',
-      '403': 'The caller\'s role may not use this endpoint',
-      '429': 'The service is at capacity (NTK_MAX_IN_FLIGHT requests in progress); retry after Retry-After seconds',
-      '503': 'The store or the audit trail is unavailable; the request had no effect',
-    };
-    for (const [status, description] of Object.entries(problems)) {
-      responses[status] ??= { description, content: { 'application/problem+json': { schema: problemSchema } } };
+    for (const [status, description] of Object.entries(problemsOf(route))) {
+      // A route's own 404/409 line gives the words (problemsOf took them); the body is a problem unless it declared one.
+      if (!route.responses[Number(status)]?.schema) responses[status] = { description, content: { 'application/problem+json': { schema: problemSchema } } };
     }
     registry.registerPath({
+      operationId: route.operationId,
       method: route.method,
       path: route.path,
       summary: route.summary,
@@ -170,9 +169,27 @@ export function registerOpenApi(registry: OpenAPIRegistry, routes: AnyRoute[]): 
       request: {
         ...(route.params ? { params: route.params } : {}),
         ...(route.query ? { query: route.query } : {}),
-        ...(route.body ? { body: { content: { 'application/json': { schema: route.body } } } } : {}),
+        ...(route.body ? { body: { required: true, content: { 'application/json': { schema: route.body, ...(route.examples ? { examples: route.examples } : {}) } } } } : {}),
       },
       responses,
     });
   }
+}
+
+/** Every error answer an operation can give, each a problem+json body. */
+function problemsOf(route: AnyRoute): Record<string, string> {
+  const problems: Record<string, string> = { '400': 'Invalid request (problem+json with the fields at fault)' };
+  for (const [status, r] of Object.entries(route.responses)) if (Number(status) >= 400) problems[status] = r.description;
+  if (route.auth === 'public') return problems;
+  Object.assign(problems, {
+    '401': 'Missing, invalid or expired token (with WWW-Authenticate: Bearer)',
+    '403': 'The caller\'s role may not use this endpoint',
+  });
+  if (route.body) {
+    problems['413'] = 'The body is larger than the configured limit';
+    problems['415'] = 'The body is not sent as Content-Type: application/json';
+  }
+  problems['429'] = 'Rate limited, or the service is at capacity; retry after Retry-After seconds';
+  problems['503'] = 'The store or the audit trail is unavailable; the request had no effect';
+  return problems;
 }

@@ -24,7 +24,7 @@ const timeRange = z.strictObject({ from: instant.optional(), to: instant.optiona
 export function auditRoutes(): AnyRoute[] {
   return [
     defineRoute({
-      method: 'get', path: '/v1/audit/events', summary: 'IG: search the audit trail, newest first', tags: ['audit'], auth: IG,
+      operationId: 'searchAuditEvents', method: 'get', path: '/v1/audit/events', summary: 'IG: search the audit trail, newest first', tags: ['audit'], auth: IG,
       description: 'Keyset-paginated: pass nextCursor back as cursor with the same filters. A cursor is signed and bound to its filters.',
       query: searchQuery,
       responses: { 200: { description: 'A page of events', schema: z.object({ events: z.array(z.record(z.string(), z.unknown())), nextCursor: z.string().nullable() }) } },
@@ -34,7 +34,7 @@ export function auditRoutes(): AnyRoute[] {
       },
     }),
     defineRoute({
-      method: 'get', path: '/v1/audit/events/{id}', summary: 'IG: one event, with its leaf hash and an inclusion proof against the latest checkpoint', tags: ['audit'], auth: IG,
+      operationId: 'getAuditEvent', method: 'get', path: '/v1/audit/events/{id}', summary: 'IG: one event, with its leaf hash and an inclusion proof against the latest checkpoint', tags: ['audit'], auth: IG,
       params: z.object({ id: z.string().uuid() }),
       responses: { 200: { description: 'The event and its proof', schema: z.object({ seq: z.number(), leafHash: z.string(), event: z.record(z.string(), z.unknown()) }).passthrough() }, 404: { description: 'No such event' } },
       handler: async (ctx) => {
@@ -43,7 +43,7 @@ export function auditRoutes(): AnyRoute[] {
       },
     }),
     defineRoute({
-      method: 'get', path: '/v1/audit/children/{nhsNumber}/access-report', summary: 'IG: who read which sections of this child, when, from where and why, in plain words', tags: ['audit'], auth: IG,
+      operationId: 'getAccessReport', method: 'get', path: '/v1/audit/children/{nhsNumber}/access-report', summary: 'IG: who read which sections of this child, when, from where and why, in plain words', tags: ['audit'], auth: IG,
       description: 'JSON by default; format=csv gives one row per read.',
       params: z.object({ nhsNumber }),
       query: timeRange.extend({ format: z.enum(['json', 'csv']).default('json') }),
@@ -58,7 +58,7 @@ export function auditRoutes(): AnyRoute[] {
       },
     }),
     defineRoute({
-      method: 'get', path: '/v1/audit/export', summary: 'IG: stream the trail as NDJSON (canonical bytes, for the verifier), CSV or a FHIR R4 Bundle of IHE BALP AuditEvents', tags: ['audit'], auth: IG,
+      operationId: 'exportAuditTrail', method: 'get', path: '/v1/audit/export', summary: 'IG: stream the trail as NDJSON (canonical bytes, for the verifier), CSV or a FHIR R4 Bundle of IHE BALP AuditEvents', tags: ['audit'], auth: IG,
       query: timeRange.extend({ format: z.enum(['ndjson', 'csv', 'fhir']) }),
       responses: { 200: { description: 'A stream in the requested format', schema: z.string(), contentType: 'application/x-ndjson' } },
       handler: async (ctx) => {
@@ -80,7 +80,7 @@ export function auditRoutes(): AnyRoute[] {
       },
     }),
     defineRoute({
-      method: 'get', path: '/v1/audit/checkpoints/latest', summary: 'IG: the latest signed checkpoint (C2SP signed note)', tags: ['audit'], auth: IG,
+      operationId: 'getLatestCheckpoint', method: 'get', path: '/v1/audit/checkpoints/latest', summary: 'IG: the latest signed checkpoint (C2SP signed note)', tags: ['audit'], auth: IG,
       responses: { 200: { description: 'Checkpoint', schema: z.object({ treeSize: z.number(), rootHash: z.string(), timestamp: z.string(), signature: z.string(), keyId: z.string(), note: z.string() }).openapi('Checkpoint') } },
       handler: async (ctx) => {
         const { audit: trail, checkpointer: checkpoints } = ctx.services;
@@ -88,7 +88,7 @@ export function auditRoutes(): AnyRoute[] {
       },
     }),
     defineRoute({
-      method: 'get', path: '/v1/audit/consistency', summary: 'IG: RFC 9162 consistency proof between two tree sizes', tags: ['audit'], auth: IG,
+      operationId: 'getConsistencyProof', method: 'get', path: '/v1/audit/consistency', summary: 'IG: RFC 9162 consistency proof between two tree sizes', tags: ['audit'], auth: IG,
       query: z.strictObject({ from: z.coerce.number().int().min(0), to: z.coerce.number().int().min(1) }),
       responses: { 200: { description: 'Proof', schema: z.object({ from: z.number(), to: z.number(), fromRoot: z.string(), toRoot: z.string(), hashes: z.array(z.string()) }) } },
       handler: async (ctx) => {
@@ -97,7 +97,7 @@ export function auditRoutes(): AnyRoute[] {
       },
     }),
     defineRoute({
-      method: 'get', path: '/v1/audit/public-key', summary: 'The Ed25519 public key that signs checkpoints (PEM), for the independent verifier', tags: ['audit'], auth: 'public',
+      operationId: 'getCheckpointPublicKey', method: 'get', path: '/v1/audit/public-key', summary: 'The Ed25519 public key that signs checkpoints (PEM), for the independent verifier', tags: ['audit'], auth: 'public',
       responses: { 200: { description: 'SPKI PEM', schema: z.string(), contentType: 'application/x-pem-file' } },
       handler: async ({ res, services }) => {
         res.type('application/x-pem-file').send(services.checkpointer.publicKey());
