@@ -100,6 +100,17 @@ function parse<T>(schema: ZodType | undefined, value: unknown, where: string): T
   return result.data as T;
 }
 
+/** The problem+json body for one item of a batch that is not valid (put in the item's slot of the answer). */
+export function itemProblem(errors: FieldError[]): Record<string, unknown> {
+  return badRequest(errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors).body();
+}
+
+/** One item of a batch checked on its own: its value, or the field errors to answer in its slot. */
+export function checkItem<T>(schema: ZodType<T>, value: unknown, where: string): { ok: true; value: T } | { ok: false; errors: FieldError[] } {
+  const result = schema.safeParse(value);
+  return result.success ? { ok: true, value: result.data } : { ok: false, errors: fieldErrors(result.error, where) };
+}
+
 /** Express path syntax: {param} → :param; literal colons (e.g. /v1/authorise:batch) escaped. */
 export function expressPath(openapiPath: string): string {
   return openapiPath.replace(/:/g, '\\:').replace(/\{(\w+)\}/g, ':$1');
