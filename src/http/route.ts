@@ -191,7 +191,8 @@ export function registerOpenApi(registry: OpenAPIRegistry, routes: AnyRoute[]): 
 function problemsOf(route: AnyRoute): Record<string, string> {
   const problems: Record<string, string> = { '400': 'Invalid request (problem+json with the fields at fault)' };
   for (const [status, r] of Object.entries(route.responses)) if (Number(status) >= 400) problems[status] = r.description;
-  if (route.auth === 'public') return problems;
+  const admittedAlways = ALWAYS_ADMITTED.has(`${route.method} ${route.path}`);
+  if (route.auth === 'public') return admittedAlways ? problems : { ...problems, '429': 'The service is at capacity; retry after Retry-After seconds' };
   Object.assign(problems, {
     '401': 'Missing, invalid or expired token (with WWW-Authenticate: Bearer)',
     '403': 'The caller\'s role may not use this endpoint',
@@ -200,7 +201,7 @@ function problemsOf(route: AnyRoute): Record<string, string> {
     problems['413'] = 'The body is larger than the configured limit';
     problems['415'] = 'The body is not sent as Content-Type: application/json';
   }
-  problems['429'] = 'Rate limited, or the service is at capacity; retry after Retry-After seconds';
+  if (!admittedAlways || RATE_BUCKETS[`${route.method} ${route.path}`]) problems['429'] = 'Rate limited, or the service is at capacity; retry after Retry-After seconds';
   problems['503'] = 'The store or the audit trail is unavailable; the request had no effect';
   return problems;
 }
