@@ -19,7 +19,7 @@ const alert = z.object({
 export function alertRoutes(): AnyRoute[] {
   return [
     defineRoute({
-      method: 'get', path: '/v1/alerts', summary: 'IG: alerts raised by break-glass, self-claimed relationships and grants, with their delivery state', tags: ['ig', 'alerts'],
+      operationId: 'listAlerts', method: 'get', path: '/v1/alerts', summary: 'IG: alerts raised by break-glass, self-claimed relationships and grants, with their delivery state', tags: ['ig', 'alerts'],
       description: 'Every alert is written to an outbox in the same transaction as what it reports, then delivered to NTK_ALERT_WEBHOOKS (signed, retried, dead-lettered). Newest first.',
       auth: { capability: 'alerts' },
       query: z.strictObject({
@@ -38,7 +38,7 @@ export function alertRoutes(): AnyRoute[] {
       },
     }),
     defineRoute({
-      method: 'post', path: '/v1/alerts/{id}/acknowledge', summary: 'IG: acknowledge an alert in the inbox (once; audited)', tags: ['ig', 'alerts'],
+      operationId: 'acknowledgeAlert', method: 'post', path: '/v1/alerts/{id}/acknowledge', summary: 'IG: acknowledge an alert in the inbox (once; audited)', tags: ['ig', 'alerts'],
       auth: { capability: 'alerts' },
       params: z.object({ id: z.string().uuid() }),
       body: z.strictObject({ note: z.string().trim().min(1).max(2000).optional() }),
