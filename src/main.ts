@@ -13,20 +13,26 @@ import { generatePopulation } from './population/generate.ts';
 import { demoPersonas } from './population/personas.ts';
 import { startTelemetry } from './telemetry.ts';
 import { createServer } from './http/listen.ts';
+import { countChildren } from './store/tables/children.ts';
+
+/** Invalid configuration: every problem on its own line, exit status 2 (systemd does not restart on it). */
+function exitOnConfigError(err: unknown): never {
+  if (!(err instanceof ConfigError)) throw err;
+  const noun = err.problems.length === 1 ? 'variable' : 'variables';
+  console.error(`needtoknow: invalid configuration (${err.problems.length} ${noun}):\n${err.problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n')}`);
+  process.exit(2);
+}
 
 let config: Config;
 try {
   config = loadConfig();
 } catch (err) {
-  if (err instanceof ConfigError) {
-    console.error(`needtoknow: invalid configuration: ${err.message}`);
-    process.exit(2);
-  }
-  throw err;
+  exitOnConfigError(err);
 }
 const log = createLogger(config.logLevel);
 const telemetry = await startTelemetry();
 const demoIssuer = config.demo ? loadDemoIssuer(config.dataDir, true) : undefined;
+// The issuers file (NTK_JWT_ISSUERS) is read while building: its errors are configuration errors too.
 const service = await buildService(config, {
   log,
   issuers: demoIssuer ? [demoIssuer.trusted] : [],
@@ -34,13 +40,12 @@ const service = await buildService(config, {
   monitorIntervalMs: 1_000,
   prepare: async (store) => {
     if (!config.demo) return;
-    const { rows } = await store.query<{ n: number }>('select count(*)::int as n from children', []);
-    if (rows[0].n > 0) return;
+    if ((await countChildren(store)) > 0) return;
     log.info('empty store: creating the demo population');
     const summary = await generatePopulation(store, { children: 3000, seed: 1 });
     log.info({ children: summary.children, relationships: summary.relationships, ms: summary.elapsedMs }, 'demo population created');
   },
-});
+}).catch(exitOnConfigError);
 const { store } = service.services;
 
 const server = createServer(service.app).listen(config.port, () => {
@@ -56,11 +61,11 @@ server.on('error', (err) => {
 async function printDemo(url: string) {
   const personas = await demoPersonas(store);
   const mapping = service.services.policy.current.roles;
-  const lines = [`\nneedtoknow (demo) at ${url}   console: ${url}/console   docs: ${url}/docs   OpenAPI: ${url}/openapi.json\n`, 'Demo tokens (valid 8 hours; `npm run token -- --user <id> --role <role>` makes more):'];
+  const lines = [`\nneedtoknow (demo) at ${url}   console: ${url}/console   docs: ${url}/docs   OpenAPI: ${url}/openapi.json\n`, 'Demo tokens (valid 8 hours; `npm run token` lists the demo users, `npm run token -- --user <id>` signs a fresh one):'];
   const saved: Record<string, unknown> = {};
   for (const p of personas) {
     const token = demoToken(demoIssuer!, mapping, p.productRole, { userId: p.userId, name: p.name, orgCode: p.orgCode ?? '', workgroups: p.workgroups, activities: p.activityCodes });
-    saved[p.userId] = { role: p.productRole, orgCode: p.orgCode, workgroups: p.workgroups, activities: p.activityCodes, name: p.name };
+    saved[p.userId] = { key: p.key, role: p.productRole, orgCode: p.orgCode, workgroups: p.workgroups, activities: p.activityCodes, name: p.name, description: p.description };
     lines.push(`\n# ${p.key}: ${p.description}${p.canRead ? `  (can read ${p.canRead}${p.cannotRead ? `, cannot read ${p.cannotRead}` : ''})` : ''}`);
     lines.push(`export NTK_TOKEN_${p.key.toUpperCase().replace(/-/g, '_')}='${token}'`);
   }

@@ -16,6 +16,7 @@ import { checkIssuerNamespaces, loadIssuersFile, type TrustedIssuer } from './id
 import { Unauthenticated } from './errors.ts';
 import { Metrics } from './http/metrics.ts';
 import { createApp } from './http/app.ts';
+import type { AnyRoute } from './http/route.ts';
 import { FactHasher } from './feeds/hash.ts';
 import { feedRoutes } from './feeds/routes.ts';
 import { authoriseRoutes } from './authorise/routes.ts';
@@ -24,6 +25,8 @@ import { grantRoutes } from './grants/routes.ts';
 import { breakGlassRoutes } from './break-glass/routes.ts';
 import { alertRoutes } from './alerts/routes.ts';
 import { AlertWorker } from './alerts/worker.ts';
+import { outboxStats } from './store/tables/alerts.ts';
+import { newestCheckpoint } from './store/tables/audit-checkpoints.ts';
 import { policyRoutes } from './policy/routes.ts';
 import { auditRoutes } from './ig/routes.ts';
 import { FactReader, gatherMany } from './facts/gather.ts';
@@ -31,10 +34,10 @@ import { gatherChildFacts } from './facts/child.ts';
 import { StaffTable } from './store/tables/staff.ts';
 import { SeenPrincipals } from './identity/seen.ts';
 import { AuditTree } from './trail/tree.ts';
-import { Checkpointer } from './trail/checkpointer.ts';
+import { openTrail } from './trail/open.ts';
 import { loadOrCreateSigningKey, loadSigningKey, type SigningKey } from './trail/signing-key.ts';
 import { CursorCodec } from './ig/cursor.ts';
-import { keepPartitions } from './trail/partitions.ts';
+import { ensurePartitions, keepPartitions } from './trail/partitions.ts';
 import { AuditedChanges } from './change/audited-change.ts';
 import type { Services } from './services.ts';
 import { createLogger } from './log.ts';
@@ -44,6 +47,11 @@ import { watchMonitoring } from './monitoring/metrics.ts';
 import { monitoringRoutes } from './monitoring/routes.ts';
 import { consoleRouter } from './console/router.ts';
 import { loadDemoIssuer, type DemoIssuer } from './identity/demo-issuer.ts';
+
+/** Every /v1 route, authorise first: express tries routes in order, and it is by far the most called. */
+export function featureRoutes(): AnyRoute[] {
+  return [...authoriseRoutes(), ...feedRoutes(), ...exposureRoutes(), ...policyRoutes(), ...auditRoutes(), ...grantRoutes(), ...breakGlassRoutes(), ...alertRoutes(), ...monitoringRoutes()];
+}
 
 export interface BuildOptions {
   store?: Store;
@@ -90,11 +98,9 @@ export async function buildService(config: Config, options: BuildOptions = {}): 
     (config.auditSigningKeyFile ? await loadSigningKey(config.auditSigningKeyFile) : await loadOrCreateSigningKey(config.dataDir));
   // Events written while the hook was not registered (or by an older version) join the tree now, not inside a request.
   await tree.sync();
-  const checkpointer = new Checkpointer(store, tree, {
-    key: signingKey,
-    publishDir: config.checkpointDir,
-    onError: (err) => log.warn({ err: (err as Error).message }, 'checkpoint not made this time'),
-  });
+  const now = options.now ?? (() => new Date());
+  // This month's and next month's audit partitions exist before the first event of a fresh database.
+  await ensurePartitions(store, now(), log);
   const policy = await PolicyHolder.open(
     log,
     async (from, to) => {
@@ -104,6 +110,10 @@ export async function buildService(config: Config, options: BuildOptions = {}): 
     },
     options.policyDir,
   );
+  await audit.appendOne({ kind: 'policy', policyVersion: policy.current.version, details: { loaded: policy.loaded, at: 'start' } });
+  const { checkpointer, guard, keys, witnesses } = await openTrail(store, tree, audit, {
+    key: signingKey, origin: config.auditOrigin, checkpointDir: config.checkpointDir, log, witnessesFile: config.witnessesFile, witnessQuorum: config.witnessQuorum,
+  });
   if (options.watchPolicy) policy.watchFiles();
   // Another process saw the files change (or an operator asked): reload here too.
   if (options.listenPolicy ?? options.watchPolicy) await store.listen('ntk_policy', () => void policy.reload());
@@ -111,8 +121,8 @@ export async function buildService(config: Config, options: BuildOptions = {}): 
   checkIssuerNamespaces(issuers);
   const metrics = new Metrics();
   metrics.watchAudit(audit);
+  metrics.watchTrail(guard, witnesses);
   const tokens = new TokenVerifier(issuers, undefined, undefined, config.maxTokenLifetimeSeconds);
-  const now = options.now ?? (() => new Date());
 
   const facts = new FactReader(store);
   const staff = new StaffTable(store);
@@ -133,6 +143,7 @@ export async function buildService(config: Config, options: BuildOptions = {}): 
     changes: new AuditedChanges(store, audit, now),
     tree,
     checkpointer,
+    keys,
     cursors: new CursorCodec(config.hashKey),
     metrics,
     hasher: new FactHasher(config.hashKey),
@@ -148,10 +159,17 @@ export async function buildService(config: Config, options: BuildOptions = {}): 
   };
   services.monitoring = new MonitoringRunner({ store, trail: audit, now: services.now, log }, loadMonitoringPolicy(options.policyDir));
   watchMonitoring(metrics.registry, services.monitoring);
-  await audit.appendOne({ kind: 'policy', policyVersion: policy.current.version, details: { loaded: policy.loaded, at: 'start' } });
+  metrics.watchOperations({
+    outbox: () => outboxStats(store),
+    newestCheckpoint: async () => {
+      const row = await newestCheckpoint(store);
+      return row && { at: new Date(row.ts), treeSize: Number(row.tree_size) };
+    },
+    treeSize: () => tree.size(),
+    now,
+  });
 
-  // Authorise first: express tries routes in order, and it is by far the most called.
-  const { app, routes } = createApp(services, [...authoriseRoutes(), ...feedRoutes(), ...exposureRoutes(), ...policyRoutes(), ...auditRoutes(), ...grantRoutes(), ...breakGlassRoutes(), ...alertRoutes(), ...monitoringRoutes()], {
+  const { app, routes } = createApp(services, featureRoutes(), {
     path: '/console',
     router: consoleRouter(services, { issuers, demoIssuer: options.demoIssuer ?? (config.demo ? loadDemoIssuer(config.dataDir, false) : undefined) }),
   });
@@ -170,7 +188,9 @@ export async function buildService(config: Config, options: BuildOptions = {}): 
       policy.close();
       await audit.close();
       // Sign what was appended last, so no event of this process is left waiting for the next start.
-      await checkpointer.checkpointNow().catch(() => {});
+      await checkpointer.checkpointNow().catch((err: unknown) =>
+        log.error({ err: (err as Error).message }, 'final checkpoint not signed at stop: the last events wait for the next start to be signed'),
+      );
       await checkpointer.stop();
       stopPartitions();
       if (!options.store) await store.close();

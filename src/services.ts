@@ -10,6 +10,7 @@ import type { Metrics } from './http/metrics.ts';
 import type { FactHasher } from './feeds/hash.ts';
 import type { AuditTree } from './trail/tree.ts';
 import type { Checkpointer } from './trail/checkpointer.ts';
+import type { KeyHistory } from './trail/key-history.ts';
 import type { CursorCodec } from './ig/cursor.ts';
 import type { FactReader } from './facts/gather.ts';
 import type { StaffTable } from './store/tables/staff.ts';
@@ -34,6 +35,8 @@ export interface Services {
   tree: AuditTree;
   /** Signs and publishes checkpoints of the tree. */
   checkpointer: Checkpointer;
+  /** Every key the deployment has signed checkpoints with (keys.json beside the checkpoints). */
+  keys: KeyHistory;
   cursors: CursorCodec;
   metrics: Metrics;
   hasher: FactHasher;

@@ -1,8 +1,9 @@
 /**
  * `npm start` as a newcomer runs it: no configuration, an empty data directory. It must become ready,
- * print working demo tokens and a curl that works, and stop cleanly on SIGTERM.
+ * print working demo tokens for every product role and a curl that works, let `npm run token` list
+ * the demo users and sign for one by id alone, and stop cleanly on SIGTERM.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -41,22 +42,44 @@ describe('first run (npm start on the embedded store)', () => {
     while (!out.includes('Try it') && !ended) await new Promise((r) => setTimeout(r, 200));
     expect(out).toContain('Try it');
 
+    const personas = ['HEALTH_VISITOR', 'SCHOOL_NURSE', 'IMMUNISATION_NURSE', 'GP', 'CLINICIAN', 'CLERK', 'SAFEGUARDING_LEAD', 'IG_OFFICER', 'ADMIN'];
+    for (const persona of personas) expect(out).toContain(`NTK_TOKEN_${persona}=`);
+
+    // Before any request: `npm run token` with no arguments lists who it can sign for; `--user <id>` then needs nothing else.
+    // (Run first, so no idle keep-alive connection of this test's fetch waits meanwhile for the server to close it.)
+    const token = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/token.ts', ...args], { env, encoding: 'utf8' });
+    const listing = token();
+    expect(listing.status).toBe(0);
+    const users = listing.stdout.split('\n\n')[0].split('\n').slice(1).map((l) => l.split(/\s+/));
+    expect(users.map((u) => u[1]).sort()).toEqual(
+      ['health-visitor', 'school-nurse', 'immunisation-nurse', 'gp', 'clinician', 'clerk', 'safeguarding-lead', 'ig-officer', 'access-admin'].sort(),
+    );
+    const [clinicianId, , clinicianOrg] = users.find((u) => u[1] === 'clinician')!;
+    expect(clinicianOrg).toMatch(/^[A-Z0-9]{3,6}$/);
+    const signed = token('--user', clinicianId);
+    expect(signed.status).toBe(0);
+
     const ready = await fetch(`http://localhost:${port}/readyz`);
     expect(ready.status).toBe(200);
 
-    const token = /NTK_TOKEN_HEALTH_VISITOR='([^']+)'/.exec(out)![1];
+    const hvToken = /NTK_TOKEN_HEALTH_VISITOR='([^']+)'/.exec(out)![1];
     const curlBody = /-d '(\{.*\})'/.exec(out)![1];
     const r = await fetch(`http://localhost:${port}/v1/authorise`, {
       method: 'POST',
-      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      headers: { Authorization: `Bearer ${hvToken}`, 'Content-Type': 'application/json' },
       body: curlBody,
     });
     expect(r.status).toBe(200);
     const body = await r.json();
     expect(body.decisions[0].decision).toBe('permit');
-    for (const persona of ['HEALTH_VISITOR', 'SCHOOL_NURSE', 'GP', 'CLERK', 'SAFEGUARDING_LEAD', 'IG_OFFICER', 'ADMIN']) {
-      expect(out).toContain(`NTK_TOKEN_${persona}=`);
-    }
+    const readable = /# clinician: .*\(can read (\d{10})/.exec(out)![1];
+    const asClinician = await fetch(`http://localhost:${port}/v1/authorise`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${signed.stdout.trim()}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ child: readable, sections: ['immunisations'], action: 'read', purposeOfUse: 'TREAT' }),
+    });
+    expect(asClinician.status).toBe(200);
+    expect((await asClinician.json()).decisions[0].decision).toBe('permit');
 
     const exited = new Promise<number | null>((resolve) => child!.on('exit', (code) => resolve(code)));
     child.kill('SIGTERM');

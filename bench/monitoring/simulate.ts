@@ -82,6 +82,9 @@ export async function simulate(store: Store, o: SimulateOptions): Promise<Simula
   for (const s of staff) s.pool = s.pool.filter((r) => !reserved.has(r.child));
   const workers = staff.filter((s) => s.pool.length > 0);
 
+  const used = new Set<string>();
+  const others = children.filter((c) => !reserved.has(c));
+
   // Normal work.
   const events: TimedEvent[] = [];
   const decision = (s: Staff, child: string, ms: number, basis: BasisRef[], permit = true, breakGlass = false, sections = 1): void => {
@@ -116,9 +119,27 @@ export async function simulate(store: Store, o: SimulateOptions): Promise<Simula
     decision(s, child, at(rng.int(MONTH_DAYS), rng.int(24 * 60)), [{ kind: 'break-glass' }], true, true);
   }
 
+  // Hard negatives, no case wanted: health visitors living at the postcode of a child on their own caseload
+  // (direct care), and self-claims that a referral to the claimant's team confirms the next day.
+  for (const s of shuffle(rng, workers.filter((w) => w.teams.some((t) => t.kind === 'health-visiting'))).slice(0, 5)) {
+    const r = s.pool.find((x) => x.basis[0]?.type === 'caseload');
+    if (!r) continue;
+    staffHome.set(s.id, { family: staffHome.get(s.id)!.family, postcode: childHome.get(r.child)!.postcode });
+    decision(s, r.child, at(7 * rng.range(0, 3) + rng.range(0, 4), rng.range(9 * 60, 16 * 60)), r.basis);
+    used.add(s.id);
+  }
+  for (const s of shuffle(rng, workers.filter((w) => w.teams.some((t) => t.kind === 'paediatrics'))).slice(0, 3)) {
+    const c = rng.pick(others);
+    const d = rng.range(0, MONTH_DAYS - 5);
+    const t = at(d, rng.range(9 * 60, 16 * 60));
+    const claim: Rel = { id: `sim-rel-${addedRels.length}`, child: c, subject: `user:${s.id}`, type: 'self-claimed', from: t - 60_000, to: t + 8 * 3_600_000 };
+    addedRels.push(claim, { id: `sim-rel-${addedRels.length + 1}`, child: c, subject: `team:${s.teams.find((x) => x.kind === 'paediatrics')!.id}`, type: 'referral', from: t + DAY, to: null });
+    decision(s, c, t, [{ kind: 'relationship', type: 'self-claimed', via: claim.subject, relationshipId: claim.id }]);
+    used.add(s.id);
+  }
+
   // Misuse: each by a member of staff used for nothing else, on a weekday of weeks 2 to 4.
   const labels: Label[] = [];
-  const used = new Set<string>();
   const takeStaff = (fits: (s: Staff) => boolean = () => true): Staff => {
     const s = shuffle(rng, workers.filter((w) => !used.has(w.id) && fits(w)))[0];
     if (!s) throw new Error('the population is too small for the misuse wanted: generate more children');
@@ -138,8 +159,6 @@ export async function simulate(store: Store, o: SimulateOptions): Promise<Simula
   };
   const label = (rule: Rule, s: Staff, days: number[], child?: string) => labels.push({ rule, user: s.id, ...(child ? { child } : {}), days: days.map((d) => dayOf(at(d, 0))) });
   const hoursBound = (s: Staff) => !s.teams.some((t) => ALWAYS.has(t.kind));
-  const others = children.filter((c) => !reserved.has(c));
-
   for (let i = 0; i < o.perKind; i++) {
     { // household: reads their own family's child
       const s = takeStaff(); const c = takeChild(); const d = misuseDay();

@@ -1,13 +1,18 @@
 /** The alerts outbox as IG officers see it: newest first, filtered by status and creation time. */
 import type { Queryable } from '../store/store.ts';
-import { listAlerts as alertRows, type AlertFilter } from '../store/tables/alerts.ts';
+import { listAlerts as alertRows, type AlertFilter, type AlertListRow } from '../store/tables/alerts.ts';
 
 export type AlertQuery = AlertFilter;
 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
 
 export async function listAlerts(db: Queryable, q: AlertQuery) {
-  return (await alertRows(db, q)).map((r) => ({
+  return (await alertRows(db, q)).map(alertView);
+}
+
+/** An alert as the API shows it: delivery state, and its state in the inbox. */
+export function alertView(r: AlertListRow) {
+  return {
     id: r.id,
     kind: r.kind,
     child: r.child,
@@ -21,6 +26,10 @@ export async function listAlerts(db: Queryable, q: AlertQuery) {
     lastError: r.last_error,
     createdAt: iso(r.created_at),
     deliveredAt: iso(r.delivered_at),
+    state: r.acknowledged_at ? 'acknowledged' as const : 'pending' as const,
+    acknowledgedAt: iso(r.acknowledged_at),
+    acknowledgedBy: r.acknowledged_by,
+    acknowledgeNote: r.acknowledge_note,
     data: r.payload,
-  }));
+  };
 }

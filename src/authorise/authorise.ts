@@ -16,6 +16,7 @@ import type { AppendedEvent } from '../trail/log.ts';
 import type { GatherInput, Gathered } from '../facts/gather.ts';
 import { InvalidInput, NotAllowed } from '../errors.ts';
 import { seqOf } from '../change/audited-change.ts';
+import { DENY_MESSAGES, RELATIONSHIP_WORDS } from '../policy/vocabulary.ts';
 import type { AuthoriseRequest } from './request.ts';
 
 /** What a decision needs: the policy in force, the fact reader and the clock. */
@@ -40,6 +41,8 @@ export interface Decided {
   policy: Policy;
   decisions: SectionDecision[];
   facts: Facts;
+  /** Display names of teams, organisations and schools, for the words of the answer. */
+  names: Record<string, string>;
   now: Date;
 }
 
@@ -55,7 +58,7 @@ export async function decideFor(services: DecideDeps, claims: Cis2Claims, req: A
   const principal = resolvePrincipal(claims, policy.roles, gathered.teams, gathered.orgKind);
   if (capability && !policy.capability(capability, principal.role)) throw new NotAllowed();
   const decisions = decide(principal, { sections: req.sections, action: req.action, purpose: req.purposeOfUse, breakGlassId: req.breakGlassId }, gathered.facts, policy, now);
-  return { principal, policy, decisions, facts: gathered.facts, now };
+  return { principal, policy, decisions, facts: gathered.facts, names: gathered.names, now };
 }
 
 export function auditEventsFor(d: Decided, req: AuthoriseRequest, requestId: string, kind = 'decision', extra: Record<string, unknown> = {}): AuditEventInput[] {
@@ -78,35 +81,78 @@ export function responseFor(d: Decided, auditIds: string[]) {
   return {
     decisions: d.decisions.map((s, i) =>
       s.decision === 'permit'
-        ? { section: s.section, decision: s.decision, auditId: auditIds[i], basis: s.basis.map(publicBasis), obligations: s.obligations }
-        : { section: s.section, decision: s.decision, auditId: auditIds[i], reasons: s.reasons },
+        ? { section: s.section, decision: s.decision, auditId: auditIds[i], basis: s.basis.map((b) => publicBasis(b, d.names)), obligations: s.obligations }
+        : { section: s.section, decision: s.decision, auditId: auditIds[i], reasons: s.reasons, message: DENY_MESSAGES[s.reasons[0]] },
     ),
     policyVersion: d.policy.version,
   };
 }
+export type AuthoriseResult = ReturnType<typeof responseFor>;
 
-/** The basis as callers see it: the relationship's internal id stays on the audit trail. */
-function publicBasis(b: SectionDecision['basis'][number]) {
-  if (b.kind !== 'relationship') return b;
+/** The basis as callers see it, with its words: the relationship's internal id stays on the audit trail. */
+function publicBasis(b: SectionDecision['basis'][number], names: Record<string, string>) {
+  const display = basisInWords(b, names);
+  if (b.kind !== 'relationship') return { ...b, display };
   // eslint-disable-next-line @typescript-eslint/no-unused-vars
   const { relationshipId, ...rest } = b;
-  return rest;
+  return { ...rest, display };
 }
 
-export async function authoriseMany(services: AuthoriseDeps, claims: Cis2Claims, requests: AuthoriseRequest[], requestId: string) {
+const DAY = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' });
+const TIME = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', timeZone: 'Europe/London' });
+const untilDay = (iso?: string) => (iso ? `until ${DAY.format(new Date(iso))}` : 'with no end date');
+const untilTime = (iso: string) => `until ${TIME.format(new Date(iso))} on ${DAY.format(new Date(iso))}`;
+
+/** "Banbury Health Visiting, caseload until 12 March 2027": who, what relationship, until when (UK time). */
+export function basisInWords(b: SectionDecision['basis'][number], names: Record<string, string>): string {
+  switch (b.kind) {
+    case 'relationship': {
+      const [kind, id] = [b.via.slice(0, b.via.indexOf(':')), b.via.slice(b.via.indexOf(':') + 1)];
+      const who = kind === 'user' ? 'You' : (names[b.via] ?? `${kind === 'org' ? 'organisation' : kind} ${id}`);
+      const what = RELATIONSHIP_WORDS[b.type as keyof typeof RELATIONSHIP_WORDS] ?? b.type;
+      return `${who}, ${what} ${untilDay(b.until)}`;
+    }
+    case 'grant':
+      return `Granted by a safeguarding lead ${untilDay(b.until)}`;
+    case 'break-glass':
+      return `Break-glass (emergency access) ${untilTime(b.until)}`;
+    case 'override':
+      return 'A restriction on this record, lifted by policy for this access';
+  }
+}
+
+/** Decides and audits every request together; a request the decision finds invalid (atLeast) fails them all. */
+export async function authoriseMany(services: AuthoriseDeps, claims: Cis2Claims, requests: AuthoriseRequest[], requestId: string): Promise<AuthoriseResult[]> {
+  const results = await authoriseEach(services, claims, requests, requestId);
+  const invalid = results.find((r) => r instanceof InvalidInput);
+  if (invalid) throw invalid;
+  return results as AuthoriseResult[];
+}
+
+/**
+ * Decides and audits every request in one append; a request found invalid while deciding (an atLeast
+ * this service did not issue) comes back as its InvalidInput in its slot, and the others are decided
+ * and audited as normal (the batch fails one item at a time).
+ */
+export async function authoriseEach(services: AuthoriseDeps, claims: Cis2Claims, requests: AuthoriseRequest[], requestId: string): Promise<Array<AuthoriseResult | InvalidInput>> {
   return tracer.startActiveSpan('authorise', async (span) => {
     const started = process.hrtime.bigint();
     try {
-      const [decided] = await Promise.all([
-        Promise.all(requests.map((r) => decideFor(services, claims, r, 'authorise'))),
+      const [settled] = await Promise.all([
+        Promise.allSettled(requests.map((r) => decideFor(services, claims, r, 'authorise'))),
         services.seen?.remember(claims),
       ]);
-      const events = decided.flatMap((d, i) => auditEventsFor(d, requests[i], requestId));
-      const appended = await services.audit.append(events);
+      // Anything but an invalid item (the store, the role) fails the whole call, as before.
+      const failed = settled.find((x): x is PromiseRejectedResult => x.status === 'rejected' && !(x.reason instanceof InvalidInput));
+      if (failed) throw failed.reason;
+      const decided = settled.map((x) => (x.status === 'fulfilled' ? x.value : (x.reason as InvalidInput)));
+      const events = decided.flatMap((d, i) => (d instanceof InvalidInput ? [] : auditEventsFor(d, requests[i], requestId)));
+      const appended = events.length ? await services.audit.append(events) : [];
       services.metrics.auditEvents.inc(appended.length);
       let k = 0;
-      const results = decided.map((d) => responseFor(d, d.decisions.map(() => appended[k++].id)));
+      const results = decided.map((d) => (d instanceof InvalidInput ? d : responseFor(d, d.decisions.map(() => appended[k++].id))));
       for (const d of decided) {
+        if (d instanceof InvalidInput) continue;
         for (const s of d.decisions) services.metrics.decisions.inc({ decision: s.decision, reason: s.precise.code });
       }
       span.setAttribute('ntk.decisions', events.length);

@@ -16,7 +16,8 @@ const DAY = 86_400_000;
 export function breakGlassRoutes(): AnyRoute[] {
   return [
     defineRoute({
-      method: 'post', path: '/v1/break-glass', summary: 'Declare a break-glass for one child: coded reason, free text, short duration', tags: ['break-glass'],
+      operationId: 'declareBreakGlass', method: 'post', path: '/v1/break-glass', summary: 'Declare a break-glass for one child: coded reason, free text, short duration', tags: ['break-glass'],
+      examples: {emergency: {summary: 'Emergency treatment in the emergency department', value: {child: '9434765919', reasonCode: 'EMERGENCY_TREATMENT', reason: 'Unconscious on arrival; allergy history needed', durationMinutes: 60}}},
       description: 'Then read with POST /v1/authorise, purposeOfUse BTG and this breakGlassId, until expiresAt. Every read is flagged; IG and the child\'s safeguarding team are alerted at once; every use is reviewed. An unknown NHS number gets the same 201. reasonCode is one of the policy\'s breakGlass.reasonCodes; durationMinutes defaults to breakGlass.defaultMinutes and may not exceed breakGlass.maxMinutes.',
       auth: { capability: 'break-glass' },
       body: z.strictObject({
@@ -37,7 +38,7 @@ export function breakGlassRoutes(): AnyRoute[] {
       handler: async ({ body, services, principal, requestId }) => ({ status: 201, body: await declareBreakGlass(services.changes, services.policy.current, principal, body, requestId) }),
     }),
     defineRoute({
-      method: 'get', path: '/v1/break-glass', summary: 'IG: break-glass to review, with overdue flag and the reads made under each', tags: ['break-glass', 'ig'],
+      operationId: 'listBreakGlass', method: 'get', path: '/v1/break-glass', summary: 'IG: break-glass to review, with overdue flag and the reads made under each', tags: ['break-glass', 'ig'],
       auth: REVIEW,
       query: z.strictObject({
         status: z.enum(['pending-review', 'reviewed']).optional(),
@@ -54,7 +55,7 @@ export function breakGlassRoutes(): AnyRoute[] {
       },
     }),
     defineRoute({
-      method: 'get', path: '/v1/break-glass/stats', summary: 'IG: break-glass counts and rates per user and per organisation', tags: ['break-glass', 'ig'],
+      operationId: 'getBreakGlassStats', method: 'get', path: '/v1/break-glass/stats', summary: 'IG: break-glass counts and rates per user and per organisation', tags: ['break-glass', 'ig'],
       description: 'Window [from, to) by start time; defaults to the 30 days up to now.',
       auth: REVIEW,
       query: z.strictObject({ from: instant.optional(), to: instant.optional() }),
@@ -69,7 +70,7 @@ export function breakGlassRoutes(): AnyRoute[] {
       },
     }),
     defineRoute({
-      method: 'post', path: '/v1/break-glass/{id}/review', summary: 'IG: record the review of one break-glass (once)', tags: ['break-glass', 'ig'],
+      operationId: 'reviewBreakGlass', method: 'post', path: '/v1/break-glass/{id}/review', summary: 'IG: record the review of one break-glass (once)', tags: ['break-glass', 'ig'],
       auth: REVIEW,
       params: z.object({ id: z.string().uuid() }),
       body: z.strictObject({ outcome: z.enum(['appropriate', 'inappropriate', 'follow-up']), notes: z.string().trim().min(1).max(4000) }),

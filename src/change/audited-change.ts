@@ -15,6 +15,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Queryable, Store } from '../store/store.ts';
+import { recordFactChange } from '../store/tables/fact-changes.ts';
 import type { AuditEventInput } from '../trail/event.ts';
 import type { AppendedEvent } from '../trail/log.ts';
 import { insertAlert, type AlertInput } from '../store/tables/alerts.ts';
@@ -82,16 +83,4 @@ export class AuditedChanges {
       return { value, consistencyToken, events: appended };
     });
   }
-}
-
-/** fact_changes: one row per changed fact; its seq is what consistency tokens count. */
-async function recordFactChange(tx: Queryable, kind: string, key: string): Promise<number> {
-  const { rows } = await tx.query<{ seq: number }>('insert into fact_changes (kind, key) values ($1, $2) returning seq', [kind, key]);
-  return Number(rows[0].seq);
-}
-
-/** The newest fact change: what a consistency token is compared with. */
-export async function latestFactChange(db: Queryable): Promise<number> {
-  const { rows } = await db.query<{ seq: number }>('select coalesce(max(seq), 0)::bigint as seq from fact_changes', []);
-  return Number(rows[0].seq);
 }

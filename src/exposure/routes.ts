@@ -11,7 +11,7 @@ const IG = { capability: 'exposure' } as const;
 export function exposureRoutes(): AnyRoute[] {
   return [
     defineRoute({
-      method: 'get', path: '/v1/children/{nhsNumber}/exposure', summary: 'IG: who can read each section of this child now, and on what basis', tags: ['ig'], auth: IG,
+      operationId: 'getChildExposure', method: 'get', path: '/v1/children/{nhsNumber}/exposure', summary: 'IG: who can read each section of this child now, and on what basis', tags: ['ig'], auth: IG,
       params: z.object({ nhsNumber }),
       responses: { 200: { description: 'Readers per section with counts by basis', schema: z.object({ child: z.string(), totalUsers: z.number() }).passthrough().openapi('Exposure') } },
       handler: async ({ params, services, principal, requestId }) => {
@@ -21,7 +21,7 @@ export function exposureRoutes(): AnyRoute[] {
       },
     }),
     defineRoute({
-      method: 'get', path: '/v1/users/{userId}/reach', summary: 'IG: how many children this user can read now, by basis', tags: ['ig'], auth: IG,
+      operationId: 'getUserReach', method: 'get', path: '/v1/users/{userId}/reach', summary: 'IG: how many children this user can read now, by basis', tags: ['ig'], auth: IG,
       params: z.object({ userId: id }),
       responses: { 200: { description: 'Counts by basis', schema: z.object({ user: z.string(), children: z.number() }).passthrough().openapi('Reach') }, 404: { description: 'Unknown user' } },
       handler: async ({ params, services, principal, requestId }) => {

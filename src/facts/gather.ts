@@ -34,10 +34,23 @@ export interface Gathered {
   orgKind?: string;
   /** Newest fact change visible to this read (compared with consistency tokens). */
   factSeq: number;
+  /** Display names by subject (`team:<id>`, `org:<code>`, `school:<urn>`), for the words of an answer. */
+  names: Record<string, string>;
 }
 
 /** The most reads one statement carries; more wait for the next. */
 const MAX_BATCH = 200;
+
+/**
+ * Display names of the subjects a basis can be via, for the words of an answer ("Banbury Health
+ * Visiting, caseload until ..."): the token's teams and organisation, and the schools its teams cover
+ * (named by the covering team). Primary-key lookups, inside the one statement.
+ */
+const NAMES_JSON = `(select coalesce(jsonb_object_agg(n.subject, n.name), '{}') from (
+    select 'team:' || t.id as subject, t.name from teams t where 'team:' || t.id = any(r.subjects)
+    union all select 'org:' || o.code, o.name from orgs o where 'org:' || o.code = any(r.subjects)
+    union all select 'school:' || s.urn, t.name || ' (school ' || s.urn || ')' from teams t, unnest(t.schools) as s(urn) where t.id = any(r.workgroups)
+  ) n)`;
 
 /** $1: a JSON array of reads, answered one row each, in order (`i`). */
 const GATHER_SQL = `
@@ -56,7 +69,8 @@ select
   (select ${GRANTS_JSON} from grants
     where child = r.child and grantee = any(r.subjects) and revoked_at is null and expires_at > r.since) as grants,
   (select ${BREAK_GLASS_JSON} from break_glass where user_id = r.user_id and child = r.child and expires_at > r.since) as break_glass,
-  (select coalesce(max(seq), 0) from fact_changes) as fact_seq
+  (select coalesce(max(seq), 0) from fact_changes) as fact_seq,
+  ${NAMES_JSON} as names
 from r
 order by r.i`;
 
@@ -65,6 +79,7 @@ interface Row extends FactsRow {
   teams: TeamInfo[];
   org_kind: string | null;
   fact_seq: number;
+  names: Record<string, string> | null;
 }
 
 function toParam(inputs: GatherInput[]): string {
@@ -80,7 +95,7 @@ function toParam(inputs: GatherInput[]): string {
 }
 
 function toGathered(r: Row): Gathered {
-  return { facts: toFacts(r), teams: r.teams, orgKind: r.org_kind ?? undefined, factSeq: Number(r.fact_seq) };
+  return { facts: toFacts(r), teams: r.teams, orgKind: r.org_kind ?? undefined, factSeq: Number(r.fact_seq), names: r.names ?? {} };
 }
 
 /** Many reads in one statement (at most a few hundred). */

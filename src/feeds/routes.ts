@@ -15,7 +15,7 @@ const written = z.object({ consistencyToken: z.string() }).passthrough().openapi
 export function feedRoutes(): AnyRoute[] {
   return [
     defineRoute({
-      method: 'put', path: '/v1/orgs/{orgCode}', summary: 'Create or update an organisation', tags: ['feeds'], auth: FEEDS,
+      operationId: 'putOrganisation', method: 'put', path: '/v1/orgs/{orgCode}', summary: 'Create or update an organisation', tags: ['feeds'], auth: FEEDS,
       description: 'Extension: the role mapping needs to know which organisations are GP practices.',
       params: z.object({ orgCode: id }),
       body: z.strictObject({ name: z.string().trim().min(1).max(200), kind: orgKind, area: area.optional() }),
@@ -26,7 +26,8 @@ export function feedRoutes(): AnyRoute[] {
       },
     }),
     defineRoute({
-      method: 'put', path: '/v1/teams/{teamId}', summary: 'Create or update a team and the schools it covers', tags: ['feeds'], auth: FEEDS,
+      operationId: 'putTeam', method: 'put', path: '/v1/teams/{teamId}', summary: 'Create or update a team and the schools it covers', tags: ['feeds'], auth: FEEDS,
+      examples: {team: {summary: 'A health-visiting team', value: {name: 'Banbury Health Visiting', orgCode: 'RNU', kind: 'health-visiting', area: 'oxfordshire'}}},
       params: z.object({ teamId: id }),
       body: z.strictObject({
         name: z.string().trim().min(1).max(200), orgCode: id, kind: teamKind, area,
@@ -39,7 +40,7 @@ export function feedRoutes(): AnyRoute[] {
       },
     }),
     defineRoute({
-      method: 'put', path: '/v1/users/{userId}', summary: 'Create or update a member of staff and their teams', tags: ['feeds'], auth: FEEDS,
+      operationId: 'putUser', method: 'put', path: '/v1/users/{userId}', summary: 'Create or update a member of staff and their teams', tags: ['feeds'], auth: FEEDS,
       params: z.object({ userId: id }),
       body: z.strictObject({
         name: z.string().trim().min(1).max(200), orgCode: id, teams: z.array(id).max(50),
@@ -52,7 +53,8 @@ export function feedRoutes(): AnyRoute[] {
       },
     }),
     defineRoute({
-      method: 'put', path: '/v1/children/{nhsNumber}', summary: 'Create or update a child', tags: ['feeds'], auth: FEEDS,
+      operationId: 'putChild', method: 'put', path: '/v1/children/{nhsNumber}', summary: 'Create or update a child', tags: ['feeds'], auth: FEEDS,
+      examples: {child: {summary: 'A child registered at a practice and enrolled at a school', value: {dateOfBirth: '2019-05-14', area: 'oxfordshire', gpPractice: 'K84001', school: '123456', familyName: 'Smith', postcode: 'OX16 1AA'}}},
       description: 'Names and postcodes are kept only as keyed hashes. A change of GP practice or school ends the old relationship and starts the new; a change of area gives the old teams a handover window.',
       params: z.object({ nhsNumber }),
       body: childInput,
@@ -64,7 +66,8 @@ export function feedRoutes(): AnyRoute[] {
       },
     }),
     defineRoute({
-      method: 'post', path: '/v1/relationships', summary: 'Start a relationship between a user, team, organisation or school and a child', tags: ['feeds'], auth: FEEDS,
+      operationId: 'createRelationship', method: 'post', path: '/v1/relationships', summary: 'Start a relationship between a user, team, organisation or school and a child', tags: ['feeds'], auth: FEEDS,
+      examples: {caseload: {summary: 'A health-visiting team takes a child onto its caseload', value: {child: '9434765919', subject: 'team:HV-BANBURY', type: 'caseload', validTo: '2027-03-12T00:00:00Z', source: 'community-system'}}},
       body: relationshipInput,
       responses: { 201: { description: 'Created', schema: relationshipOutput } },
       handler: async ({ body, services, principal, requestId }) => {
@@ -73,15 +76,17 @@ export function feedRoutes(): AnyRoute[] {
       },
     }),
     defineRoute({
-      method: 'delete', path: '/v1/relationships/{id}', summary: 'End a relationship now (its history is kept)', tags: ['feeds'], auth: FEEDS,
+      operationId: 'endRelationship', method: 'delete', path: '/v1/relationships/{id}', summary: 'End a relationship now (its history is kept)', tags: ['feeds'], auth: FEEDS,
       params: z.object({ id: z.string().uuid() }),
       responses: { 200: { description: 'Ended', schema: relationshipOutput }, 404: { description: 'No such relationship' } },
       handler: async ({ params, services, principal, requestId }) => ({ body: await endRelationship(services.changes, { principal, requestId }, params.id) }),
     }),
     defineRoute({
-      method: 'post', path: '/v1/relationships:import', summary: 'Import relationships from NDJSON (one relationship object per line)', tags: ['feeds'], auth: FEEDS,
+      operationId: 'importRelationships', method: 'post', path: '/v1/relationships:import', summary: 'Import relationships from NDJSON (one relationship object per line)', tags: ['feeds'], auth: FEEDS,
       description: `Send Content-Type application/x-ndjson. Streams: any number of lines up to ${MAX_LINE_BYTES} bytes each, committed in batches; bad lines are reported (the first ${MAX_REPORTED_ERRORS}, with the total in rejected) and skipped, good lines kept. A body over NTK_IMPORT_BODY_LIMIT (default 50 MB) is 413. Idempotent: sending the same body again creates nothing twice (duplicates counts those lines).`,
       responses: {
+        413: { description: 'The body is larger than NTK_IMPORT_BODY_LIMIT' },
+        415: { description: 'The body is not sent as Content-Type: application/x-ndjson' },
         200: {
           description: 'Counts and per-line errors',
           schema: z.object({

@@ -18,7 +18,8 @@ const written = grantSchema.extend({ consistencyToken: z.string() });
 export function grantRoutes(): AnyRoute[] {
   return [
     defineRoute({
-      method: 'post', path: '/v1/grants', summary: 'Safeguarding lead: grant a user or team time-boxed access to sections of one child of your area', tags: ['grants'],
+      operationId: 'createGrant', method: 'post', path: '/v1/grants', summary: 'Safeguarding lead: grant a user or team time-boxed access to sections of one child of your area', tags: ['grants'],
+      examples: {conference: {summary: 'A safeguarding lead grants a school nurse the safeguarding section', value: {child: '9434765919', grantee: 'user:SN-0001', sections: ['safeguarding'], purposeOfUse: 'TREAT', reason: 'Child protection conference on Friday', expiresAt: '2027-03-12T17:00:00Z'}}},
       description: 'The child must live in the area of your safeguarding team (an unknown NHS number gets the same 400 as a child elsewhere). The sections must be within what the grantee\'s role may ever see; expiresAt must be in the future and within the policy maximum (grants.maxDays). Audited and alerted.',
       auth: { capability: 'grant' },
       body: z.strictObject({
@@ -36,7 +37,7 @@ export function grantRoutes(): AnyRoute[] {
       },
     }),
     defineRoute({
-      method: 'delete', path: '/v1/grants/{id}', summary: 'Safeguarding lead: revoke a grant now, with a reason', tags: ['grants'],
+      operationId: 'revokeGrant', method: 'delete', path: '/v1/grants/{id}', summary: 'Safeguarding lead: revoke a grant now, with a reason', tags: ['grants'],
       description: 'The next decision in any process sees the revocation; pass the returned consistencyToken as atLeast to be sure. 409 when the grant is already revoked or expired.',
       auth: { capability: 'grant' },
       params: z.object({ id: z.string().uuid() }),
@@ -47,7 +48,7 @@ export function grantRoutes(): AnyRoute[] {
       }),
     }),
     defineRoute({
-      method: 'get', path: '/v1/grants', summary: 'Grants per child and per grantee (IG: all; safeguarding leads: children of their area)', tags: ['grants', 'ig'],
+      operationId: 'listGrants', method: 'get', path: '/v1/grants', summary: 'Grants per child and per grantee (IG: all; safeguarding leads: children of their area)', tags: ['grants', 'ig'],
       auth: { capability: 'grants-read' },
       query: z.strictObject({
         child: nhsNumber.optional(),
@@ -64,7 +65,7 @@ export function grantRoutes(): AnyRoute[] {
       },
     }),
     defineRoute({
-      method: 'post', path: '/v1/relationships:self-claim', summary: 'Claim a short-lived relationship with a child yourself, with a reason (alerted to IG)', tags: ['relationships'],
+      operationId: 'selfClaimRelationship', method: 'post', path: '/v1/relationships:self-claim', summary: 'Claim a short-lived relationship with a child yourself, with a reason (alerted to IG)', tags: ['relationships'],
       description: 'Creates a relationship of type self-claimed for the caller alone, valid for the policy\'s selfClaimHours. An unknown NHS number gets the same 201.',
       auth: { capability: 'self-claim' },
       body: z.strictObject({ child: nhsNumber, reason }),

@@ -18,6 +18,20 @@ import type { Services } from '../services.ts';
 const tracer = trace.getTracer('needtoknow');
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
 
+const OPENAPI_TAGS = [
+  { name: 'authorise', description: 'Authorise before read: one audited decision per section' },
+  { name: 'break-glass', description: 'Emergency access, declared by the user and reviewed by IG' },
+  { name: 'grants', description: 'Time-limited grants by safeguarding leads' },
+  { name: 'relationships', description: 'Relationships a clinician claims for themselves' },
+  { name: 'feeds', description: 'Facts from integration feeds: organisations, teams, users, children, relationships' },
+  { name: 'audit', description: 'The tamper-evident audit trail, its proofs and exports' },
+  { name: 'ig', description: 'Information governance: explain, exposure, alerts' },
+  { name: 'monitoring', description: 'Privacy monitoring cases' },
+  { name: 'alerts', description: 'Alerts and their delivery' },
+  { name: 'policy', description: 'The policy in force' },
+  { name: 'operations', description: 'Health, readiness, metrics and this document' },
+];
+
 export function buildOpenApi(routes: AnyRoute[]): Record<string, unknown> {
   const registry = new OpenAPIRegistry();
   registerOpenApi(registry, routes);
@@ -28,7 +42,16 @@ export function buildOpenApi(routes: AnyRoute[]): Record<string, unknown> {
       version: '1',
       description: 'Authorise-before-read and a provable audit trail for the shared child health record.',
     },
+    // The public origin is not known when the document is built: a relative server means "this service",
+    // so try-it in /docs and generated clients given a base URL both work.
+    servers: [{ url: '/', description: 'This service (the origin that served this document)' }],
+    tags: OPENAPI_TAGS,
   }) as unknown as Record<string, unknown>;
+}
+
+/** The document /openapi.json serves, built without a running service (clients/typescript generates from it). */
+export function openApiDocument(featureRoutes: AnyRoute[]): Record<string, unknown> {
+  return buildOpenApi([...featureRoutes, ...opsRoutes(() => ({}))]);
 }
 
 /** `pages`: server-rendered pages mounted beside the API (the console at /console), with their own error pages. */
@@ -83,6 +106,7 @@ export function createApp(services: Services, featureRoutes: AnyRoute[], pages?:
     bodyLimit: services.config.bodyLimit,
     rateLimits: services.config.rateLimits,
     onShed: () => services.metrics.shed.inc(),
+    onInFlight: (n) => services.metrics.inFlight.set(n),
   }));
   app.use(router);
   // HTML pages, not API: mounted as one handler, outside the routes /openapi.json describes (the

@@ -20,6 +20,8 @@ export interface GuardDeps {
   bodyLimit: string;
   rateLimits: RateLimits;
   onShed(): void;
+  /** Told the number of admitted requests in progress whenever it changes. */
+  onInFlight?(n: number): void;
 }
 
 export interface RouteGuards {
@@ -76,8 +78,8 @@ export function routeGuards(deps: GuardDeps): RouteGuards {
         deps.onShed();
         return next(tooManyRequests());
       }
-      inFlight++;
-      res.once('close', () => inFlight--);
+      deps.onInFlight?.(++inFlight);
+      res.once('close', () => deps.onInFlight?.(--inFlight));
       next();
     },
     limit: (bucket: RateBucket) => (_req: Request, res: Response, next: NextFunction) => {

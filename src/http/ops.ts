@@ -1,4 +1,6 @@
 /** Operations endpoints: liveness, readiness, metrics, the OpenAPI document and readable docs. */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { defineRoute, type AnyRoute } from './route.ts';
 import { z } from './zod.ts';
 import { migrationsCurrent } from '../store/migrate.ts';
@@ -6,12 +8,12 @@ import { migrationsCurrent } from '../store/migrate.ts';
 export function opsRoutes(openapi: () => unknown): AnyRoute[] {
   return [
     defineRoute({
-      method: 'get', path: '/healthz', summary: 'The process is up', tags: ['operations'], auth: 'public',
+      operationId: 'getHealth', method: 'get', path: '/healthz', summary: 'The process is up', tags: ['operations'], auth: 'public',
       responses: { 200: { description: 'Up', schema: z.object({ status: z.literal('ok') }) } },
       handler: async () => ({ body: { status: 'ok' } }),
     }),
     defineRoute({
-      method: 'get', path: '/readyz', summary: 'The store is reachable, migrations are applied and the policy is loaded', tags: ['operations'], auth: 'public',
+      operationId: 'getReadiness', method: 'get', path: '/readyz', summary: 'The store is reachable, migrations are applied and the policy is loaded', tags: ['operations'], auth: 'public',
       responses: {
         200: { description: 'Ready', schema: z.object({ status: z.string(), checks: z.record(z.string(), z.boolean()), policyVersion: z.string() }) },
         503: { description: 'Not ready', schema: z.object({ status: z.string(), checks: z.record(z.string(), z.boolean()) }) },
@@ -30,7 +32,7 @@ export function opsRoutes(openapi: () => unknown): AnyRoute[] {
       },
     }),
     defineRoute({
-      method: 'get', path: '/metrics', summary: 'Prometheus metrics', tags: ['operations'], auth: 'public',
+      operationId: 'getMetrics', method: 'get', path: '/metrics', summary: 'Prometheus metrics', tags: ['operations'], auth: 'public',
       responses: { 200: { description: 'Prometheus text exposition', schema: z.string(), contentType: 'text/plain' } },
       handler: async ({ res, services }) => {
         res.setHeader('Content-Type', services.metrics.registry.contentType);
@@ -39,12 +41,12 @@ export function opsRoutes(openapi: () => unknown): AnyRoute[] {
       },
     }),
     defineRoute({
-      method: 'get', path: '/openapi.json', summary: 'OpenAPI 3.1 description of this API', tags: ['operations'], auth: 'public',
+      operationId: 'getOpenApiDocument', method: 'get', path: '/openapi.json', summary: 'OpenAPI 3.1 description of this API', tags: ['operations'], auth: 'public',
       responses: { 200: { description: 'The OpenAPI document', schema: z.object({}).passthrough() } },
       handler: async () => ({ body: openapi() }),
     }),
     defineRoute({
-      method: 'get', path: '/docs', summary: 'Human-readable API documentation', tags: ['operations'], auth: 'public',
+      operationId: 'getDocs', method: 'get', path: '/docs', summary: 'Interactive API documentation (Swagger UI, with try-it)', tags: ['operations'], auth: 'public',
       responses: { 200: { description: 'An HTML page', schema: z.string(), contentType: 'text/html' } },
       handler: async ({ res }) => {
         res.type('html').send(DOCS_PAGE);
@@ -52,46 +54,52 @@ export function opsRoutes(openapi: () => unknown): AnyRoute[] {
       },
     }),
     defineRoute({
-      method: 'get', path: '/docs.js', summary: 'Script of the documentation page', tags: ['operations'], auth: 'public',
+      operationId: 'getDocsScript', method: 'get', path: '/docs.js', summary: 'Script of the documentation page: starts Swagger UI on /openapi.json', tags: ['operations'], auth: 'public',
       responses: { 200: { description: 'JavaScript', schema: z.string(), contentType: 'text/javascript' } },
       handler: async ({ res }) => {
         res.type('text/javascript').send(DOCS_SCRIPT);
         return undefined;
       },
     }),
+    defineRoute({
+      operationId: 'getDocsAsset', method: 'get', path: '/docs/assets/{file}', summary: 'Swagger UI\'s own files, served from this origin', tags: ['operations'], auth: 'public',
+      params: z.object({ file: z.enum(Object.keys(DOCS_ASSETS) as [string, ...string[]]) }),
+      responses: { 200: { description: 'The file', schema: z.string(), contentType: 'application/octet-stream' } },
+      handler: async ({ res, params }) => {
+        res.type(DOCS_ASSETS[params.file]).sendFile(join(SWAGGER_UI_DIR, params.file));
+        return undefined;
+      },
+    }),
   ];
 }
 
-// Rendered in the browser from /openapi.json by a small script of our own (/docs.js), so the page
-// needs no third-party assets and passes helmet's default content security policy.
+// Swagger UI from swagger-ui-dist, every file from this origin, so the page passes helmet's default
+// content security policy (script-src 'self': no inline script, no CDN). The try-it calls go to the
+// document's relative server, this origin; tokens are pasted into Authorize and not persisted.
+const SWAGGER_UI_DIR = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+/** The closed set of files served (no path from the request reaches the file system). */
+const DOCS_ASSETS: Record<string, string> = {
+  'swagger-ui.css': 'text/css',
+  'swagger-ui-bundle.js': 'text/javascript',
+  'favicon-32x32.png': 'image/png',
+};
+
 const DOCS_PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>needtoknow API</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#212b32}
-h1{color:#005eb8}h2{border-bottom:2px solid #005eb8;margin-top:2rem}.op{margin:1rem 0;padding:.5rem 1rem;background:#f0f4f5;border-left:4px solid #005eb8}
-.m{font-weight:700;text-transform:uppercase;margin-right:.5rem}code{background:#fff;padding:0 .2rem}pre{background:#fff;padding:.5rem;overflow:auto;font-size:13px}</style>
-</head><body><h1>needtoknow API</h1><p>Every read of a child's record is authorised first, and every decision is on a tamper-evident audit trail.
-Machine-readable: <a href="/openapi.json">/openapi.json</a> (OpenAPI 3.1).</p><div id="ops">Loading…</div>
+<link rel="stylesheet" href="/docs/assets/swagger-ui.css">
+<link rel="icon" type="image/png" href="/docs/assets/favicon-32x32.png">
+</head><body><div id="swagger-ui"><p>needtoknow API: machine-readable at <a href="/openapi.json">/openapi.json</a> (OpenAPI 3.1).</p></div>
+<script src="/docs/assets/swagger-ui-bundle.js"></script>
 <script src="/docs.js"></script></body></html>`;
 
-export const DOCS_SCRIPT = `fetch('/openapi.json').then(r => r.json()).then(doc => {
-  const byTag = {};
-  for (const [path, item] of Object.entries(doc.paths)) for (const [method, op] of Object.entries(item)) {
-    const tag = (op.tags || ['other'])[0]; (byTag[tag] = byTag[tag] || []).push({ path, method, op });
-  }
-  const el = document.getElementById('ops'); el.textContent = '';
-  for (const [tag, ops] of Object.entries(byTag)) {
-    const h = document.createElement('h2'); h.textContent = tag; el.appendChild(h);
-    for (const { path, method, op } of ops) {
-      const d = document.createElement('div'); d.className = 'op';
-      const t = document.createElement('div');
-      const m = document.createElement('span'); m.className = 'm'; m.textContent = method; t.appendChild(m);
-      const c = document.createElement('code'); c.textContent = path; t.appendChild(c); d.appendChild(t);
-      const s = document.createElement('p'); s.textContent = op.summary + (op.description ? ' ' + op.description : ''); d.appendChild(s);
-      const body = op.requestBody && op.requestBody.content['application/json'];
-      if (body) { const p = document.createElement('pre'); p.textContent = 'Body: ' + JSON.stringify(body.schema, null, 1); d.appendChild(p); }
-      const codes = document.createElement('p'); codes.textContent = 'Responses: ' + Object.entries(op.responses).map(([k, v]) => k + ' ' + v.description).join('; ');
-      d.appendChild(codes); el.appendChild(d);
-    }
-  }
-});`;
+export const DOCS_SCRIPT = `window.ui = SwaggerUIBundle({
+  url: '/openapi.json',
+  dom_id: '#swagger-ui',
+  deepLinking: true,
+  tryItOutEnabled: false,
+  persistAuthorization: false,
+  displayOperationId: true,
+  validatorUrl: null,
+});
+`;

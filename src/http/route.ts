@@ -49,6 +49,8 @@ export interface Reply {
 }
 
 export interface RouteDef<B extends ZodType, Q extends ZodType, P extends ZodType> {
+  /** Stable camelCase name of the operation (OpenAPI operationId): generated clients call it by this name. */
+  operationId: string;
   method: 'get' | 'post' | 'put' | 'delete';
   /** OpenAPI-style path: /v1/children/{nhsNumber} */
   path: string;
@@ -57,6 +59,8 @@ export interface RouteDef<B extends ZodType, Q extends ZodType, P extends ZodTyp
   tags: string[];
   auth: Auth;
   body?: B;
+  /** Named examples of the request body, shown in /docs and offered by its try-it. */
+  examples?: Record<string, { summary: string; value: unknown }>;
   query?: Q;
   params?: P;
   responses: Record<number, { description: string; schema?: ZodType; contentType?: string }>;
@@ -94,6 +98,17 @@ function parse<T>(schema: ZodType | undefined, value: unknown, where: string): T
     throw badRequest(errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors);
   }
   return result.data as T;
+}
+
+/** The problem+json body for one item of a batch that is not valid (put in the item's slot of the answer). */
+export function itemProblem(errors: FieldError[]): Record<string, unknown> {
+  return badRequest(errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors).body();
+}
+
+/** One item of a batch checked on its own: its value, or the field errors to answer in its slot. */
+export function checkItem<T>(schema: ZodType<T>, value: unknown, where: string): { ok: true; value: T } | { ok: false; errors: FieldError[] } {
+  const result = schema.safeParse(value);
+  return result.success ? { ok: true, value: result.data } : { ok: false, errors: fieldErrors(result.error, where) };
 }
 
 /** Express path syntax: {param} → :param; literal colons (e.g. /v1/authorise:batch) escaped. */
@@ -150,17 +165,12 @@ export function registerOpenApi(registry: OpenAPIRegistry, routes: AnyRoute[]): 
         ? { description: r.description, content: { [r.contentType ?? 'application/json']: { schema: r.schema } } }
         : { description: r.description };
     }
-    const problems: Record<string, string> = route.auth === 'public' ? { '400': 'Invalid request' } : {
-      '400': 'Invalid request (problem+json with the fields at fault)',
-      '401': 'Missing, invalid or expired token',
-      '403': 'The caller\'s role may not use this endpoint',
-      '429': 'The service is at capacity (NTK_MAX_IN_FLIGHT requests in progress); retry after Retry-After seconds',
-      '503': 'The store or the audit trail is unavailable; the request had no effect',
-    };
-    for (const [status, description] of Object.entries(problems)) {
-      responses[status] ??= { description, content: { 'application/problem+json': { schema: problemSchema } } };
+    for (const [status, description] of Object.entries(problemsOf(route))) {
+      // A route's own 404/409 line gives the words (problemsOf took them); the body is a problem unless it declared one.
+      if (!route.responses[Number(status)]?.schema) responses[status] = { description, content: { 'application/problem+json': { schema: problemSchema } } };
     }
     registry.registerPath({
+      operationId: route.operationId,
       method: route.method,
       path: route.path,
       summary: route.summary,
@@ -170,9 +180,28 @@ export function registerOpenApi(registry: OpenAPIRegistry, routes: AnyRoute[]): 
       request: {
         ...(route.params ? { params: route.params } : {}),
         ...(route.query ? { query: route.query } : {}),
-        ...(route.body ? { body: { content: { 'application/json': { schema: route.body } } } } : {}),
+        ...(route.body ? { body: { required: true, content: { 'application/json': { schema: route.body, ...(route.examples ? { examples: route.examples } : {}) } } } } : {}),
       },
       responses,
     });
   }
+}
+
+/** Every error answer an operation can give, each a problem+json body. */
+function problemsOf(route: AnyRoute): Record<string, string> {
+  const problems: Record<string, string> = { '400': 'Invalid request (problem+json with the fields at fault)' };
+  for (const [status, r] of Object.entries(route.responses)) if (Number(status) >= 400) problems[status] = r.description;
+  const admittedAlways = ALWAYS_ADMITTED.has(`${route.method} ${route.path}`);
+  if (route.auth === 'public') return admittedAlways ? problems : { ...problems, '429': 'The service is at capacity; retry after Retry-After seconds' };
+  Object.assign(problems, {
+    '401': 'Missing, invalid or expired token (with WWW-Authenticate: Bearer)',
+    '403': 'The caller\'s role may not use this endpoint',
+  });
+  if (route.body) {
+    problems['413'] = 'The body is larger than the configured limit';
+    problems['415'] = 'The body is not sent as Content-Type: application/json';
+  }
+  if (!admittedAlways || RATE_BUCKETS[`${route.method} ${route.path}`]) problems['429'] = 'Rate limited, or the service is at capacity; retry after Retry-After seconds';
+  problems['503'] = 'The store or the audit trail is unavailable; the request had no effect';
+  return problems;
 }

@@ -38,3 +38,15 @@ export async function consistency(
   await recordAuditQuery(deps.trail, who, 'consistency', query, hashes.length);
   return { from, to, fromRoot: b64(fromRoot), toRoot: b64(toRoot), hashes: hashes.map(b64) };
 }
+
+/** The published checkpoints from tree size `fromSize` up, oldest first, each verified; recorded on the trail first. */
+export async function checkpointHistory(
+  deps: { checkpoints: Pick<Checkpointer, 'page'>; trail: TrailAppender },
+  who: Asker,
+  query: { fromSize: number; limit: number },
+) {
+  const page = await deps.checkpoints.page(query.fromSize, query.limit + 1);
+  const checkpoints = page.slice(0, query.limit);
+  await recordAuditQuery(deps.trail, who, 'checkpoints', query, checkpoints.length);
+  return { checkpoints, nextFromSize: page.length > query.limit ? page[query.limit].treeSize : null };
+}

@@ -1,5 +1,7 @@
 /** IG use case: one event as stored, with its leaf hash and an inclusion proof against a signed checkpoint. */
-import { NotFound } from '../errors.ts';
+import { NotFound, TrailUnproven } from '../errors.ts';
+import { leafHash } from '../trail/event.ts';
+import { verifyInclusion } from '../trail/merkle.ts';
 import type { Queryable } from '../store/store.ts';
 import { eventById } from '../store/tables/audit-events.ts';
 import type { AuditTree } from '../trail/tree.ts';
@@ -18,6 +20,11 @@ export async function eventWithProof(
   let checkpoint = await newestCheckpoint(deps.checkpoints);
   if (checkpoint.treeSize <= row.seq) checkpoint = await deps.checkpoints.checkpointNow();
   const proof = await deps.tree.inclusionProof(row.seq, checkpoint.treeSize);
+  // Served only if it proves itself: the body as stored hashes to a leaf the verified checkpoint includes.
+  const leaf = leafHash(Buffer.from(row.body, 'utf8'));
+  if (!leaf.equals(Buffer.from(row.leaf_hash)) || !verifyInclusion(leaf, row.seq, checkpoint.treeSize, proof, Buffer.from(checkpoint.rootHash, 'base64'))) {
+    throw new TrailUnproven(`audit event seq ${row.seq} as stored is not the one the signed checkpoint of size ${checkpoint.treeSize} includes: the database was altered (docs/audit-trail.md, "When the trail is unproven")`);
+  }
   const event = JSON.parse(row.body) as { child?: string } & Record<string, unknown>;
   await recordAuditQuery(deps.trail, who, 'event', { id }, 1, event.child);
   return {

@@ -13,18 +13,26 @@ import { searchQuery, searchTrail } from './search.ts';
 import { accessReport, accessReportCsv } from './access-report.ts';
 import { exportTrail } from './export-trail.ts';
 import { eventWithProof } from './event-proof.ts';
-import { consistency, latestCheckpoint } from './checkpoints.ts';
+import { checkpointHistory, consistency, latestCheckpoint } from './checkpoints.ts';
+import { rangeProof } from './range-proof.ts';
 
 const IG = { capability: 'audit' } as const;
+
+const keySetSchema = z.object({
+  origin: z.string(),
+  keys: z.array(z.object({ keyId: z.string(), publicKey: z.string(), validFrom: z.string(), validTo: z.string().optional() })),
+}).openapi('AuditKeySet');
 
 const asker = (ctx: Pick<HandlerContext<unknown, unknown, unknown>, 'principal' | 'requestId'>): Asker => ({ actor: actorOf(ctx.principal), requestId: ctx.requestId });
 
 const timeRange = z.strictObject({ from: instant.optional(), to: instant.optional() });
+const seqParam = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const checkpointSchema = z.object({ treeSize: z.number(), rootHash: z.string(), timestamp: z.string(), signature: z.string(), keyId: z.string(), note: z.string() }).openapi('Checkpoint');
 
 export function auditRoutes(): AnyRoute[] {
   return [
     defineRoute({
-      method: 'get', path: '/v1/audit/events', summary: 'IG: search the audit trail, newest first', tags: ['audit'], auth: IG,
+      operationId: 'searchAuditEvents', method: 'get', path: '/v1/audit/events', summary: 'IG: search the audit trail, newest first', tags: ['audit'], auth: IG,
       description: 'Keyset-paginated: pass nextCursor back as cursor with the same filters. A cursor is signed and bound to its filters.',
       query: searchQuery,
       responses: { 200: { description: 'A page of events', schema: z.object({ events: z.array(z.record(z.string(), z.unknown())), nextCursor: z.string().nullable() }) } },
@@ -34,7 +42,7 @@ export function auditRoutes(): AnyRoute[] {
       },
     }),
     defineRoute({
-      method: 'get', path: '/v1/audit/events/{id}', summary: 'IG: one event, with its leaf hash and an inclusion proof against the latest checkpoint', tags: ['audit'], auth: IG,
+      operationId: 'getAuditEvent', method: 'get', path: '/v1/audit/events/{id}', summary: 'IG: one event, with its leaf hash and an inclusion proof against the latest checkpoint', tags: ['audit'], auth: IG,
       params: z.object({ id: z.string().uuid() }),
       responses: { 200: { description: 'The event and its proof', schema: z.object({ seq: z.number(), leafHash: z.string(), event: z.record(z.string(), z.unknown()) }).passthrough() }, 404: { description: 'No such event' } },
       handler: async (ctx) => {
@@ -43,7 +51,7 @@ export function auditRoutes(): AnyRoute[] {
       },
     }),
     defineRoute({
-      method: 'get', path: '/v1/audit/children/{nhsNumber}/access-report', summary: 'IG: who read which sections of this child, when, from where and why, in plain words', tags: ['audit'], auth: IG,
+      operationId: 'getAccessReport', method: 'get', path: '/v1/audit/children/{nhsNumber}/access-report', summary: 'IG: who read which sections of this child, when, from where and why, in plain words', tags: ['audit'], auth: IG,
       description: 'JSON by default; format=csv gives one row per read.',
       params: z.object({ nhsNumber }),
       query: timeRange.extend({ format: z.enum(['json', 'csv']).default('json') }),
@@ -58,8 +66,9 @@ export function auditRoutes(): AnyRoute[] {
       },
     }),
     defineRoute({
-      method: 'get', path: '/v1/audit/export', summary: 'IG: stream the trail as NDJSON (canonical bytes, for the verifier), CSV or a FHIR R4 Bundle of IHE BALP AuditEvents', tags: ['audit'], auth: IG,
-      query: timeRange.extend({ format: z.enum(['ndjson', 'csv', 'fhir']) }),
+      operationId: 'exportAuditTrail', method: 'get', path: '/v1/audit/export', summary: 'IG: stream the trail as NDJSON (canonical bytes, for the verifier), CSV or a FHIR R4 Bundle of IHE BALP AuditEvents', tags: ['audit'], auth: IG,
+      description: 'fromSeq/toSeq (NDJSON only): the contiguous events [fromSeq, toSeq), which GET /v1/audit/export/range-proof proves on their own.',
+      query: timeRange.extend({ format: z.enum(['ndjson', 'csv', 'fhir']), fromSeq: seqParam.optional(), toSeq: seqParam.optional() }),
       responses: { 200: { description: 'A stream in the requested format', schema: z.string(), contentType: 'application/x-ndjson' } },
       handler: async (ctx) => {
         const { store: db, audit: trail, now } = ctx.services;
@@ -80,15 +89,40 @@ export function auditRoutes(): AnyRoute[] {
       },
     }),
     defineRoute({
-      method: 'get', path: '/v1/audit/checkpoints/latest', summary: 'IG: the latest signed checkpoint (C2SP signed note)', tags: ['audit'], auth: IG,
-      responses: { 200: { description: 'Checkpoint', schema: z.object({ treeSize: z.number(), rootHash: z.string(), timestamp: z.string(), signature: z.string(), keyId: z.string(), note: z.string() }).openapi('Checkpoint') } },
+      operationId: 'getLatestCheckpoint', method: 'get', path: '/v1/audit/checkpoints/latest', summary: 'IG: the latest signed checkpoint (C2SP signed note)', tags: ['audit'], auth: IG,
+      responses: { 200: { description: 'Checkpoint', schema: checkpointSchema } },
       handler: async (ctx) => {
         const { audit: trail, checkpointer: checkpoints } = ctx.services;
         return { body: await latestCheckpoint({ checkpoints, trail }, asker(ctx)) };
       },
     }),
     defineRoute({
-      method: 'get', path: '/v1/audit/consistency', summary: 'IG: RFC 9162 consistency proof between two tree sizes', tags: ['audit'], auth: IG,
+      operationId: 'listCheckpoints', method: 'get', path: '/v1/audit/checkpoints', summary: 'IG: the published checkpoints, oldest first, from a tree size', tags: ['audit'], auth: IG,
+      description: 'Pass nextFromSize back as fromSize for the next page. Every note is verified (key history, origin, root) before it is served.',
+      query: z.strictObject({ fromSize: seqParam.default(0), limit: z.coerce.number().int().min(1).max(1000).default(100) }),
+      responses: { 200: { description: 'A page of checkpoints', schema: z.object({ checkpoints: z.array(checkpointSchema), nextFromSize: z.number().nullable() }) } },
+      handler: async (ctx) => {
+        const { audit: trail, checkpointer: checkpoints } = ctx.services;
+        return { body: await checkpointHistory({ checkpoints, trail }, asker(ctx), ctx.query) };
+      },
+    }),
+    defineRoute({
+      operationId: 'getExportRangeProof', method: 'get', path: '/v1/audit/export/range-proof', summary: 'IG: the needtoknow-range/v1 sidecar that proves an NDJSON export of a range on its own (audit/verify.mjs --range)', tags: ['audit'], auth: IG,
+      description: 'A seq range [fromSeq, toSeq), or a time range [from, to) resolved to the seqs of its first and last events (start and end in the answer). Save the answer beside the export of exactly those seqs: GET /v1/audit/export?format=ndjson&fromSeq=<start>&toSeq=<end>.',
+      query: timeRange.extend({ fromSeq: seqParam.optional(), toSeq: seqParam.optional() }),
+      responses: {
+        200: {
+          description: 'The range sidecar',
+          schema: z.object({ format: z.literal('needtoknow-range/v1'), start: z.number(), end: z.number(), compactRange: z.array(z.string()), checkpoint: z.string(), consistency: z.array(z.string()) }).openapi('RangeProof'),
+        },
+      },
+      handler: async (ctx) => {
+        const { store: db, audit: trail, tree, checkpointer: checkpoints } = ctx.services;
+        return { body: await rangeProof({ db, tree, checkpoints, trail }, asker(ctx), ctx.query) };
+      },
+    }),
+    defineRoute({
+      operationId: 'getConsistencyProof', method: 'get', path: '/v1/audit/consistency', summary: 'IG: RFC 9162 consistency proof between two tree sizes', tags: ['audit'], auth: IG,
       query: z.strictObject({ from: z.coerce.number().int().min(0), to: z.coerce.number().int().min(1) }),
       responses: { 200: { description: 'Proof', schema: z.object({ from: z.number(), to: z.number(), fromRoot: z.string(), toRoot: z.string(), hashes: z.array(z.string()) }) } },
       handler: async (ctx) => {
@@ -97,7 +131,13 @@ export function auditRoutes(): AnyRoute[] {
       },
     }),
     defineRoute({
-      method: 'get', path: '/v1/audit/public-key', summary: 'The Ed25519 public key that signs checkpoints (PEM), for the independent verifier', tags: ['audit'], auth: 'public',
+      operationId: 'listCheckpointKeys', method: 'get', path: '/v1/audit/keys', summary: 'Every key that has signed this log\'s checkpoints, with its validity period (the key set audit/verify.mjs --keys reads)', tags: ['audit'], auth: 'public',
+      description: 'A key signs the checkpoints whose timestamp lies in [validFrom, validTo); keyId is the C2SP signed-note key ID under the origin. After a rotation every old checkpoint still verifies with this set.',
+      responses: { 200: { description: 'The key set', schema: keySetSchema } },
+      handler: async ({ services }) => ({ body: { origin: services.checkpointer.logOrigin(), keys: services.keys.list() } }),
+    }),
+    defineRoute({
+      operationId: 'getCheckpointPublicKey', method: 'get', path: '/v1/audit/public-key', summary: 'The Ed25519 public key that signs checkpoints (PEM), for the independent verifier', tags: ['audit'], auth: 'public',
       responses: { 200: { description: 'SPKI PEM', schema: z.string(), contentType: 'application/x-pem-file' } },
       handler: async ({ res, services }) => {
         res.type('application/x-pem-file').send(services.checkpointer.publicKey());

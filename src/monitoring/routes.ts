@@ -38,9 +38,11 @@ function decodeCursor(cursor: string): { openedAt: string; id: string } {
   throw new InvalidInput({ field: 'query.cursor', message: 'not a cursor this service issued' });
 }
 
+const ACTION_IDS: Record<string, string> = { assign: 'assignMonitoringCase', notes: 'addMonitoringCaseNote', close: 'closeMonitoringCase', reopen: 'reopenMonitoringCase' };
+
 function action(path: string, summary: string, body: z.ZodType, toAction: (b: never) => CaseAction, igOnly: boolean): AnyRoute {
   return defineRoute({
-    method: 'post', path: `/v1/monitoring/cases/{id}/${path}`, summary, tags: TAGS, auth: 'token', params: caseId, body,
+    operationId: ACTION_IDS[path], method: 'post', path: `/v1/monitoring/cases/{id}/${path}`, summary, tags: TAGS, auth: 'token', params: caseId, body,
     responses: { 200: { description: 'The case after the action', schema: detailSchema }, 404: { description: 'No such case in your scope' }, 409: { description: 'Not possible in the case\'s state' } },
     handler: async (ctx) => {
       const { principal, scope } = await principalAndScope(ctx as Ctx);
@@ -56,7 +58,7 @@ function action(path: string, summary: string, body: z.ZodType, toAction: (b: ne
 export function monitoringRoutes(): AnyRoute[] {
   return [
     defineRoute({
-      method: 'get', path: '/v1/monitoring/cases', summary: 'IG: privacy monitoring cases, newest first', tags: TAGS, auth: 'token',
+      operationId: 'listMonitoringCases', method: 'get', path: '/v1/monitoring/cases', summary: 'IG: privacy monitoring cases, newest first', tags: TAGS, auth: 'token',
       description: 'IG officers (capability `monitoring`) see the cases about users of their organisation or children of its area; safeguarding leads (`monitoring-area`) see household and break-glass-household cases about children of their area. Keyset pagination with nextCursor.',
       query: z.strictObject({
         status: z.enum(['open', 'assigned', 'closed']).optional(), rule: z.enum(RULES).optional(), user: id.optional(),
@@ -75,7 +77,7 @@ export function monitoringRoutes(): AnyRoute[] {
       },
     }),
     defineRoute({
-      method: 'get', path: '/v1/monitoring/cases/{id}', summary: 'IG: one case, with its evidence, proofs and notes', tags: TAGS, auth: 'token', params: caseId,
+      operationId: 'getMonitoringCase', method: 'get', path: '/v1/monitoring/cases/{id}', summary: 'IG: one case, with its evidence, proofs and notes', tags: TAGS, auth: 'token', params: caseId,
       responses: { 200: { description: 'The case', schema: detailSchema }, 404: { description: 'No such case in your scope' } },
       handler: async (ctx) => {
         const { principal, scope } = await principalAndScope(ctx as Ctx);

@@ -11,7 +11,9 @@ import type { TrailWithin } from '../change/audited-change.ts';
 import {
   advanceCursor, batchFacts, dayStats, deferChecks, lockRunner, readBatch, readCursor, recordReads, takeDueChecks, type DayRead,
 } from '../store/tables/monitoring-trail.ts';
-import { openCases, type NewCase } from '../store/tables/monitoring-cases.ts';
+import { openCases, type CaseRow, type NewCase } from '../store/tables/monitoring-cases.ts';
+import { insertAlert } from '../store/tables/alerts.ts';
+import { alertRecipients, IG_RECIPIENT } from '../alerts/recipients.ts';
 import { LocalClock, readOf, type TrailRead } from './event.ts';
 import { emptyStats, peerGroup, type BatchFacts } from './facts.ts';
 import { detectAll } from './detect.ts';
@@ -37,6 +39,23 @@ export interface RunnerDeps {
 }
 
 const ACTOR = { client: 'needtoknow-monitoring' };
+
+/** Rules whose cases the child's safeguarding team hears of too (household reads, break-glass in the household). */
+const TELL_SAFEGUARDING = new Set(['household', 'break-glass-household']);
+
+/**
+ * Every case opened is an alert in the inbox (and to webhooks where configured), committed with the
+ * case: IG officers always, the child's safeguarding team for household cases. Identifiers only.
+ */
+async function raiseAlerts(tx: Queryable, opened: CaseRow[], now: Date): Promise<void> {
+  for (const c of opened) {
+    const recipients = c.child ? await alertRecipients(tx, c.child, TELL_SAFEGUARDING.has(c.rule)) : [IG_RECIPIENT];
+    await insertAlert(tx, randomUUID(), {
+      kind: 'monitoring', ...(c.child ? { child: c.child } : {}), ref: c.id, now, recipients,
+      payload: { caseId: c.id, rule: c.rule, severity: c.severity, user: c.user_id, day: c.day },
+    });
+  }
+}
 
 export class MonitoringRunner {
   private timer?: NodeJS.Timeout;
@@ -94,6 +113,7 @@ export class MonitoringRunner {
       }
       findings.push(...(await this.dueFindings(tx, now)));
       const opened = await openCases(tx, findings.map((f) => this.caseOf(f)), now);
+      await raiseAlerts(tx, opened, now);
       await advanceCursor(tx, batch.upto);
       // The trail events last: appending holds the trail's head lock until this transaction commits.
       if (opened.length) {

@@ -7,7 +7,7 @@ const policyState = z.object({ version: z.string(), loaded: z.boolean(), loadedA
 export function policyRoutes(): AnyRoute[] {
   return [
     defineRoute({
-      method: 'get', path: '/v1/policy', summary: 'The policy version in force in this process', tags: ['policy'], auth: 'token',
+      operationId: 'getPolicy', method: 'get', path: '/v1/policy', summary: 'The policy version in force in this process', tags: ['policy'], auth: 'token',
       responses: { 200: { description: 'Version and load time', schema: policyState } },
       handler: async ({ services }) => {
         const p = services.policy.current;
@@ -15,7 +15,7 @@ export function policyRoutes(): AnyRoute[] {
       },
     }),
     defineRoute({
-      method: 'post', path: '/v1/policy:reload', summary: 'Reload the policy files now, and ask every process on this database to do the same', tags: ['policy'],
+      operationId: 'reloadPolicy', method: 'post', path: '/v1/policy:reload', summary: 'Reload the policy files now, and ask every process on this database to do the same', tags: ['policy'],
       description: 'A broken policy file is refused and the policy in force stays. A change is itself an audit event.',
       auth: { capability: 'feeds' },
       responses: { 200: { description: 'The policy in force after the reload', schema: policyState } },

@@ -2,7 +2,8 @@
 import type { Queryable } from '../store/store.ts';
 import { AREAS } from './areas.ts';
 
-export type PersonaKey = 'health-visitor' | 'school-nurse' | 'gp' | 'clerk' | 'safeguarding-lead' | 'ig-officer' | 'admin';
+export type PersonaKey =
+  | 'health-visitor' | 'school-nurse' | 'immunisation-nurse' | 'gp' | 'clinician' | 'clerk' | 'safeguarding-lead' | 'ig-officer' | 'admin';
 
 export interface Persona {
   key: PersonaKey;
@@ -124,8 +125,13 @@ const SPECS: Spec[] = [
     title: 'Health visitor', find: (db) => teamMember(db, 'health-visiting'), types: ['caseload'], ages: [0, 5] },
   { key: 'school-nurse', productRole: 'school-nurse', roleCode: 'S8000:G8000:R8001', activityCodes: CLINICAL,
     title: 'School nurse', find: (db) => teamMember(db, 'school-nursing'), types: ['school-enrolment'], ages: [5, 16] },
+  { key: 'immunisation-nurse', productRole: 'immunisation-nurse', roleCode: 'S8000:G8000:R8001', activityCodes: CLINICAL,
+    title: 'Immunisation nurse', find: (db) => teamMember(db, 'immunisation'), types: ['caseload'], ages: [1, 19] },
   { key: 'gp', productRole: 'gp', roleCode: 'S8000:G8000:R8000', activityCodes: CLINICAL,
     title: 'GP', find: (db) => orgStaff(db, true), types: ['gp-registration'], ages: [0, 19] },
+  // A plain clinician (product role "clinician"): a hospital paediatrician, reading through the team's episodes of care.
+  { key: 'clinician', productRole: 'clinician', roleCode: 'S8000:G8000:R8000', activityCodes: CLINICAL,
+    title: 'Paediatrician', find: (db) => teamMember(db, 'paediatrics'), types: ['episode-of-care'], ages: [0, 19] },
   { key: 'clerk', productRole: 'clerk', roleCode: 'S8001:G8005:R8010', activityCodes: ['B0820'],
     title: 'Child health records clerk', find: (db) => teamMember(db, 'child-health-records'), types: ['caseload'], ages: [0, 19] },
   { key: 'safeguarding-lead', productRole: 'safeguarding-lead', roleCode: 'S8000:G8000:R8001',

@@ -4,11 +4,15 @@
  * and publishes it outside the database (publish.ts).
  */
 import type { Queryable } from '../store/store.ts';
-import { checkpointAt, checkpointedSize, insertCheckpoint, newestCheckpoint, type CheckpointRow } from '../store/tables/audit-checkpoints.ts';
+import { checkpointAt, checkpointedSize, checkpointsFrom, insertCheckpoint, newestCheckpoint, type CheckpointRow } from '../store/tables/audit-checkpoints.ts';
 import type { AuditTree } from './tree.ts';
 import { checkKeyName, noteKeyId, parseNote, publicKeyPem, signNote, verifierKey, type SigningKey } from './signing-key.ts';
-import { DEFAULT_ORIGIN, checkpointText, parseCheckpointText } from './checkpoint-note.ts';
-import { CheckpointPublisher } from './publish.ts';
+import { DEFAULT_ORIGIN, checkpointText, parseCheckpointText, verifyCheckpointNote } from './checkpoint-note.ts';
+import { CheckpointPublisher, WITNESSED_FILE } from './publish.ts';
+import type { Cosigned, WitnessPool } from './witnesses.ts';
+import type { TrailGuard } from './guard.ts';
+import { TilePublisher } from './tiles.ts';
+import type { KeyHistory } from './key-history.ts';
 
 /** What /v1/audit/checkpoints/latest returns. */
 export interface Checkpoint {
@@ -33,6 +37,19 @@ export interface CheckpointerOptions {
   keyName?: string;
   /** Directory for checkpoints.log; no publishing when absent. */
   publishDir?: string;
+  /**
+   * Proves the tree extends the last published checkpoint before each signature, and gates what is
+   * served (guard.ts); without one (tests of the engine alone) nothing is checked.
+   */
+  guard?: TrailGuard;
+  /** Every key of the deployment, to verify notes read back from the database; default the signing key alone. */
+  keys?: KeyHistory;
+  /** Witnesses to cosign each checkpoint before it is published (witnesses.ts). */
+  witnesses?: WitnessPool;
+  /** Told when a checkpoint is published with fewer cosignatures than the quorum. */
+  onBelowQuorum?: (treeSize: number, result: Cosigned) => void;
+  /** Publish the tree as tlog-tiles under publishDir too (tiles.ts). */
+  tiles?: boolean;
   /** How often to look for new events; default 1000 ms. */
   intervalMs?: number;
   /** Errors of the background timer (store down, disk full, a stored root that disagrees). */
@@ -47,6 +64,8 @@ export class Checkpointer {
   private chain: Promise<unknown> = Promise.resolve();
   private ticking = false;
   private readonly publisher: CheckpointPublisher;
+  private readonly tiles?: TilePublisher;
+  private readonly witnessed: CheckpointPublisher;
 
   constructor(
     private readonly store: Queryable,
@@ -59,6 +78,8 @@ export class Checkpointer {
     if (!this.origin || this.origin.includes('\n')) throw new Error('invalid checkpoint origin');
     this.keyId = noteKeyId(this.keyName, options.key.publicKey);
     this.publisher = new CheckpointPublisher(options.publishDir);
+    this.witnessed = new CheckpointPublisher(options.witnesses?.size ? options.publishDir : undefined, WITNESSED_FILE);
+    if (options.tiles && options.publishDir) this.tiles = new TilePublisher(store, options.publishDir);
   }
 
   /** Checks for new events every interval and checkpoints them; the timer does not keep the process alive. */
@@ -86,16 +107,52 @@ export class Checkpointer {
     return run;
   }
 
-  /** The newest stored checkpoint, or undefined before the first. */
+  /** The newest stored checkpoint, verified (see `verified`), or undefined before the first. */
   async latest(): Promise<Checkpoint | undefined> {
+    this.options.guard?.assertProven();
     const row = await newestCheckpoint(this.store);
-    return row && this.toCheckpoint(row);
+    return row && this.verified(row);
   }
 
-  /** The checkpoint stored for exactly this tree size, if any. */
+  /** The checkpoint stored for exactly this tree size, verified, if any. */
   async at(treeSize: number): Promise<Checkpoint | undefined> {
+    this.options.guard?.assertProven();
     const row = await checkpointAt(this.store, treeSize);
-    return row && this.toCheckpoint(row);
+    return row && this.verified(row);
+  }
+
+  /** Stored checkpoints from `fromSize` up, oldest first, each verified. */
+  async page(fromSize: number, limit: number): Promise<Checkpoint[]> {
+    this.options.guard?.assertProven();
+    const rows = await checkpointsFrom(this.store, fromSize, limit);
+    const out: Checkpoint[] = [];
+    for (const row of rows) out.push(await this.verified(row));
+    return out;
+  }
+
+  /** The origin (first line) of this log's checkpoints. */
+  logOrigin(): string {
+    return this.origin;
+  }
+
+  /**
+   * A note read back from the database is served only once it is shown to be this log's: signed by a key
+   * of the deployment within its period, of this origin, and over the root the (proven) tree has at that
+   * size. A note that fails was put there by someone else: the trail becomes unproven.
+   */
+  private async verified(row: CheckpointRow): Promise<Checkpoint> {
+    const size = Number(row.tree_size);
+    try {
+      const body = this.options.keys ? this.options.keys.verify(row.note) : verifyCheckpointNote(row.note, this.options.key.publicKey, this.keyName);
+      if (body.origin !== this.origin) throw new Error(`its origin is "${body.origin}", not "${this.origin}"`);
+      if (body.treeSize !== size) throw new Error(`it is for tree size ${body.treeSize}, stored as ${size}`);
+      if (!body.rootHash.equals(await this.tree.root(size))) throw new Error('its root is not the tree\'s root at that size');
+    } catch (err) {
+      const problem = `the checkpoint stored in the database for tree size ${size} is not this log's: ${(err as Error).message}`;
+      if (this.options.guard) this.options.guard.fail(problem);
+      throw new Error(problem, { cause: err });
+    }
+    return this.toCheckpoint(row);
   }
 
   /** SPKI PEM of the verification key (what audit/verify.mjs --public-key takes). */
@@ -123,8 +180,10 @@ export class Checkpointer {
   }
 
   private async sign(): Promise<Checkpoint> {
-    const treeSize = await this.tree.size();
-    const rootHash = await this.tree.root(treeSize);
+    // Never sign a tree that does not extend what was published outside the database.
+    const { size: treeSize, root: rootHash } = this.options.guard
+      ? await this.options.guard.prove()
+      : await this.tree.size().then(async (size) => ({ size, root: await this.tree.root(size) }));
     const timestamp = new Date().toISOString();
     const note = signNote(checkpointText({ origin: this.origin, treeSize, rootHash, timestamp }), this.keyName, this.options.key);
     const inserted = await insertCheckpoint(this.store, { treeSize, rootHash, timestamp, note });
@@ -136,8 +195,30 @@ export class Checkpointer {
         `stored checkpoint for tree size ${treeSize} has root ${Buffer.from(row.root_hash).toString('base64')}, but the tree's root is ${rootHash.toString('base64')}`,
       );
     }
-    if (inserted) await this.publisher.publish(treeSize, row.note);
-    return this.toCheckpoint(row);
+    if (inserted) await this.publish(treeSize, row.note);
+    // Another process may have stored the note for this size: it is served only once verified.
+    return inserted ? this.toCheckpoint(row) : this.verified(row);
+  }
+
+  /**
+   * Publishes a note this process stored: cosigned by the witnesses first, if any. Every checkpoint goes
+   * to checkpoints.log (with the cosignatures it got) and the tiles' `checkpoint`; those that reached the
+   * quorum also to checkpoints.witnessed.log, the file `verify.mjs --quorum` is strict about. The
+   * database keeps the note as the log signed it.
+   */
+  private async publish(treeSize: number, note: string): Promise<void> {
+    const witnesses = this.options.witnesses;
+    let published = note;
+    let quorate = false;
+    if (witnesses?.size) {
+      const result = await witnesses.cosign(note, treeSize, (old) => this.tree.consistencyProof(old, treeSize));
+      published = result.note;
+      quorate = result.cosigned.length >= witnesses.quorum;
+      if (!quorate) this.options.onBelowQuorum?.(treeSize, result);
+    }
+    await this.publisher.publish(treeSize, published);
+    if (quorate) await this.witnessed.publish(treeSize, published);
+    await this.tiles?.publish(treeSize, published);
   }
 
   private toCheckpoint(row: CheckpointRow): Checkpoint {

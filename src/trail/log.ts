@@ -57,6 +57,13 @@ export class AuditLog {
   missedBatches = 0;
   slowBatches = 0;
 
+  /** While set and unproven (guard.ts), appends are refused with TrailUnproven: nothing extends a history that cannot be proved. */
+  private guard?: { assertProven(): void };
+
+  guardWith(guard: { assertProven(): void }): void {
+    this.guard = guard;
+  }
+
   /** `tree`: the Merkle tree written with the events (a log without one writes events only, as older writers did). */
   constructor(
     private readonly store: Store,
@@ -68,6 +75,11 @@ export class AuditLog {
   /** Appends events and resolves once they are committed, in the given order. */
   append(inputs: AuditEventInput[]): Promise<AppendedEvent[]> {
     if (this.closed) return Promise.reject(new StoreUnavailableError('audit log is closed'));
+    try {
+      this.guard?.assertProven();
+    } catch (err) {
+      return Promise.reject(err);
+    }
     return Promise.all(inputs.map((input) => {
       let prepared: Prepared;
       try {
@@ -115,6 +127,7 @@ export class AuditLog {
    */
   async appendWithin(tx: Queryable, inputs: AuditEventInput[]): Promise<AppendedEvent[]> {
     if (!inputs.length) return [];
+    this.guard?.assertProven();
     // The caller's transaction may yet roll back, so what it leaves behind is not remembered.
     const { events } = await this.writeIn(tx, inputs.map(prepare));
     this.events += inputs.length;

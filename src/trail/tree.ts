@@ -92,6 +92,14 @@ export class AuditTree {
     return foldRange(await this.nodeHashes(nodes, size));
   }
 
+  /**
+   * The compact range of [0, size): the hashes of the complete subtrees covering it, largest (leftmost)
+   * first, one per set bit of size (the Merkle frontier; the `compactRange` of a range sidecar).
+   */
+  async compactRange(size: number): Promise<Buffer[]> {
+    return this.nodeHashes(rangeNodes(0, checkSize(size)), size);
+  }
+
   /** RFC 9162 inclusion proof of leaf `index` (the event's seq) in the tree of `size` leaves. */
   async inclusionProof(index: number, size: number): Promise<Buffer[]> {
     return this.prove(inclusionPlan(index, checkSize(size)), size);

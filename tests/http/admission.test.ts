@@ -44,7 +44,8 @@ describe.each(storeKinds)('admission limit ($name)', (kind) => {
 
   it('refuses a request beyond the limit with 429 and Retry-After, admits health checks, and recovers', async () => {
     const held = [slowRequest(), slowRequest()];
-    await new Promise((r) => setTimeout(r, 200)); // both have reached the service
+    // Both have been admitted (however long that takes on a busy machine): the gauge says so.
+    while (!/^ntk_http_in_flight 2$/m.test(await (await fetch(`${base}/metrics`)).text())) await new Promise((r) => setTimeout(r, 20));
 
     const refused = await fetch(`${base}/v1/authorise`, {
       method: 'POST', body, headers: { authorization: `Bearer ${svc.tokenFor(users.hv)}`, 'content-type': 'application/json' },

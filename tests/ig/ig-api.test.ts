@@ -81,7 +81,10 @@ describe.each(storeKinds)('audit API for IG officers ($name)', (kind) => {
     const ok = verifyInclusion(Buffer.from(leafHash, 'base64'), seq, inclusionProof.treeSize, inclusionProof.hashes.map((h: string) => Buffer.from(h, 'base64')), Buffer.from(inclusionProof.rootHash, 'base64'));
     expect(ok).toBe(true);
     const key = createPublicKey((await svc.http.get('/v1/audit/public-key')).text);
-    const body = verifyCheckpointNote(checkpoint.note, key, 'needtoknow.nhs.example/audit');
+    // The deployment's origin (NTK_AUDIT_ORIGIN, default needtoknow.local/<id of event 0>) names the signature.
+    const origin = checkpoint.note.split('\n')[0];
+    expect(origin).toMatch(/^needtoknow\.local\/[0-9a-f-]{36}$/);
+    const body = verifyCheckpointNote(checkpoint.note, key, origin);
     expect(body.treeSize).toBe(inclusionProof.treeSize);
     expect((await get('/v1/audit/events/00000000-0000-4000-8000-000000000000')).status).toBe(404);
   });

@@ -70,6 +70,12 @@ describe.each(storeKinds)('privacy monitoring cases ($name)', (kind) => {
     expect(found[0].explanation).toMatch(/own household/);
     expect(found[0].evidence).toContain(first.decisions[0].auditId);
     expect(JSON.stringify(found)).not.toMatch(/neill|OX15|ox15/i);
+    // The case is in the alert inbox too, for IG and the child's safeguarding team.
+    const alerts = await svc.http.get('/v1/alerts?kind=monitoring&state=pending').set('Authorization', `Bearer ${svc.tokenFor(users.ig)}`);
+    const alert = alerts.body.alerts.find((a: { ref: string }) => a.ref === found[0].id);
+    expect(alert).toMatchObject({ kind: 'monitoring', child: NHS.toddler, data: { rule: 'household', severity: 'high', user: 'hv1' } });
+    expect(alert.recipients).toContain('role:ig-officer');
+    expect(alert.recipients.some((r: string) => r.startsWith('team:'))).toBe(true);
   });
 
   it('a neighbour read and a co-worker\'s-child read each open one case', async () => {

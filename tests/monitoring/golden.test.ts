@@ -1,4 +1,4 @@
-/** The golden detector cases of policies/tests/monitoring-cases.json, against the shipped thresholds. */
+/** The golden detector cases of policies/tests/monitoring/detectors.json, against the shipped thresholds. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { detectAll } from '../../src/monitoring/detect.ts';
@@ -19,7 +19,7 @@ interface GoldenDetectorCase {
   deferred?: string[];
 }
 
-const file = JSON.parse(readFileSync(new URL('../../policies/tests/monitoring-cases.json', import.meta.url), 'utf8')) as { detectorCases: GoldenDetectorCase[] };
+const file = JSON.parse(readFileSync(new URL('../../policies/tests/monitoring/detectors.json', import.meta.url), 'utf8')) as { detectorCases: GoldenDetectorCase[] };
 const policy = loadMonitoringPolicy();
 const clock = new LocalClock(policy.timeZone);
 const postcode = (h?: string) => h?.split('|')[1];

@@ -14,7 +14,6 @@ import { buildService, type Service } from '../../src/server.ts';
 import { policiesDir } from '../../src/policy/policy.ts';
 import { openPostgres } from '../../src/store/postgres.ts';
 
-const config = testConfig();
 const issuer = makeIssuer();
 const gp = { id: 'gp1', org: 'K84001', roleCode: 'S8000:G8000:R8000' };
 const askBody = { child: '9990000018', sections: ['immunisations'], action: 'read', purposeOfUse: 'TREAT' };
@@ -32,7 +31,8 @@ async function seed(svc: Service) {
   await http.put('/v1/children/9990000018').set('Authorization', admin).send({ dateOfBirth: '2020-01-01', area: 'oxfordshire', gpPractice: 'K84001' });
 }
 
-async function until(check: () => Promise<boolean>, ms = 5000) {
+// A bound far beyond any normal wait, so a busy machine only makes this slower, never red.
+async function until(check: () => Promise<boolean>, ms = 120_000) {
   const end = Date.now() + ms;
   while (Date.now() < end) {
     if (await check()) return true;
@@ -48,7 +48,8 @@ describe.each(storeKinds)('policy lifecycle ($name)', (kind) => {
   let dir: string;
   beforeAll(async () => {
     dir = copyPolicies();
-    svc = await buildService(config, { store: await kind.open(), issuers: [issuer.trusted], log: pino({ level: 'silent' }), watchPolicy: true, policyDir: dir });
+    // A data and checkpoint directory per database: one checkpoints.log holds one log.
+    svc = await buildService(testConfig(), { store: await kind.open(), issuers: [issuer.trusted], log: pino({ level: 'silent' }), watchPolicy: true, policyDir: dir });
     await seed(svc);
   });
   afterAll(async () => {
@@ -87,6 +88,8 @@ describe.runIf(postgresUrl)('policy reload across processes (postgres)', () => {
   beforeAll(async () => {
     const schema = await freshPostgresSchema();
     drop = schema.drop;
+    // Two hosts of one deployment: one database, one signing key and checkpoint directory.
+    const config = testConfig();
     for (let i = 0; i < 2; i++) {
       const store = await openPostgres({ connectionString: schema.url, max: 4 });
       dirs.push(copyPolicies());

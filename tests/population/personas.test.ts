@@ -10,7 +10,9 @@ const LIVE = `r.valid_from <= now() and (r.valid_to is null or r.valid_to > now(
 const EXPECTED: Record<string, { role: string; team?: string; via?: string }> = {
   'health-visitor': { role: 'R8001', team: 'health-visiting', via: 'caseload' },
   'school-nurse': { role: 'R8001', team: 'school-nursing', via: 'school-enrolment' },
+  'immunisation-nurse': { role: 'R8001', team: 'immunisation', via: 'caseload' },
   gp: { role: 'R8000', via: 'gp-registration' },
+  clinician: { role: 'R8000', team: 'paediatrics', via: 'episode-of-care' },
   clerk: { role: 'R8010', team: 'child-health-records', via: 'caseload' },
   'safeguarding-lead': { role: 'R8001', team: 'safeguarding', via: 'caseload' },
   'ig-officer': { role: 'R0001' },

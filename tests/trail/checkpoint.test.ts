@@ -16,6 +16,9 @@ import type { Store } from '../../src/store/store.ts';
 
 const event = (i: number) => ({ kind: 'decision', child: '9434765919', decision: 'deny' as const, actor: { user: `user-${i}` } });
 
+/** The key the processes of one deployment share. */
+const shared = edKey();
+
 function edKey(): SigningKey {
   const { privateKey } = generateKeyPairSync('ed25519');
   return signingKeyFromPem(privateKey.export({ type: 'pkcs8', format: 'pem' }));
@@ -134,8 +137,9 @@ describe.each(storeKinds)('checkpointer: $name', (kind) => {
 
   it('two checkpointers on one database sign one note per size, whoever is first', async () => {
     await log.append([event(100), event(101)]);
-    const a = new Checkpointer(store, tree, { key: edKey(), publishDir: path.join(dir, 'a') });
-    const b = new Checkpointer(store, tree, { key: edKey(), publishDir: path.join(dir, 'b') });
+    // Processes on one database share one key (NTK_AUDIT_SIGNING_KEY): a note by another key is not this log's.
+    const a = new Checkpointer(store, tree, { key: shared, publishDir: path.join(dir, 'a') });
+    const b = new Checkpointer(store, tree, { key: shared, publishDir: path.join(dir, 'b') });
     const [ca, cb] = await Promise.all([a.checkpointNow(), b.checkpointNow()]);
     expect(ca.treeSize).toBe(9);
     expect(cb).toEqual(ca);
@@ -152,7 +156,7 @@ describe.each(storeKinds)('checkpointer: $name', (kind) => {
   it('checkpoints about once an interval while events arrive, publishing each note in order', async () => {
     const publishDir = path.join(dir, 'timer');
     const errors: unknown[] = [];
-    const cp = new Checkpointer(store, tree, { key: edKey(), publishDir, intervalMs: 30, onError: (e) => errors.push(e) });
+    const cp = new Checkpointer(store, tree, { key: shared, publishDir, intervalMs: 30, onError: (e) => errors.push(e) });
     cp.start();
     for (let i = 0; i < 5; i++) {
       await log.append([event(200 + i)]);

@@ -4,7 +4,8 @@
  */
 import type { Queryable } from '../store.ts';
 
-export type AlertKind = 'break-glass' | 'self-claim' | 'grant' | 'grant-revoke';
+export const ALERT_KINDS = ['break-glass', 'self-claim', 'grant', 'grant-revoke', 'monitoring'] as const;
+export type AlertKind = (typeof ALERT_KINDS)[number];
 
 export interface AlertInput {
   kind: AlertKind;
@@ -77,24 +78,72 @@ export interface AlertListRow extends Omit<AlertRow, 'delivered_to' | 'created_a
   created_at: Date;
   delivered_at: Date | null;
   webhooks_accepted: number;
+  acknowledged_at: Date | null;
+  acknowledged_by: string | null;
+  acknowledge_note: string | null;
 }
 
 export interface AlertFilter {
+  /** Delivery to webhooks. */
   status?: 'pending' | 'delivered' | 'dead';
+  /** In the inbox: not yet acknowledged (pending), or acknowledged. */
+  state?: 'pending' | 'acknowledged';
+  kind?: AlertKind;
   from?: string;
   to?: string;
   limit: number;
 }
 
-/** Newest first, filtered by status and creation time. */
+const LIST_COLUMNS = `id, kind, child, ref, payload, recipients, status, attempts, next_attempt_at, last_error, created_at, delivered_at,
+            cardinality(delivered_to) as webhooks_accepted, acknowledged_at, acknowledged_by, acknowledge_note`;
+
+/** One alert as listed, locked for the acknowledgement being recorded. */
+export async function alertForUpdate(tx: Queryable, id: string): Promise<AlertListRow | undefined> {
+  const { rows } = await tx.query<AlertListRow>(`select ${LIST_COLUMNS} from alerts where id = $1 for update`, [id]);
+  return rows[0];
+}
+
+export async function acknowledgeAlert(tx: Queryable, id: string, by: string, note: string | null, at: Date): Promise<AlertListRow> {
+  const { rows } = await tx.query<AlertListRow>(
+    `update alerts set acknowledged_at = $2, acknowledged_by = $3, acknowledge_note = $4 where id = $1 returning ${LIST_COLUMNS}`,
+    [id, at.toISOString(), by, note],
+  );
+  return rows[0];
+}
+
+/** Newest first, filtered by delivery status, inbox state, kind and creation time. */
 export async function listAlerts(db: Queryable, f: AlertFilter): Promise<AlertListRow[]> {
   const { rows } = await db.query<AlertListRow>(
-    `select id, kind, child, ref, payload, recipients, status, attempts, next_attempt_at, last_error, created_at, delivered_at,
-            cardinality(delivered_to) as webhooks_accepted
+    `select ${LIST_COLUMNS}
        from alerts
       where ($1::text is null or status = $1) and ($2::timestamptz is null or created_at >= $2) and ($3::timestamptz is null or created_at < $3)
+        and ($5::text is null or kind = $5)
+        and ($6::text is null or ($6 = 'acknowledged') = (acknowledged_at is not null))
       order by created_at desc, id limit $4`,
-    [f.status ?? null, f.from ?? null, f.to ?? null, f.limit],
+    [f.status ?? null, f.from ?? null, f.to ?? null, f.limit, f.kind ?? null, f.state ?? null],
   );
   return rows;
+}
+
+/** The outbox at a glance, for /metrics: one statement over the partial index of pending rows and the status index. */
+export interface OutboxStats {
+  pending: number;
+  /** Pending alerts whose last delivery attempt failed (they wait for a retry). */
+  failing: number;
+  /** Alerts given up on after the last attempt. */
+  dead: number;
+  oldestPendingAt: Date | null;
+}
+
+export async function outboxStats(db: Queryable): Promise<OutboxStats> {
+  const { rows } = await db.query<{ pending: number; failing: number; dead: number; oldest: Date | string | null }>(
+    `select count(*) filter (where status = 'pending')::int as pending,
+            count(*) filter (where status = 'pending' and last_error is not null)::int as failing,
+            count(*) filter (where status = 'dead')::int as dead,
+            min(created_at) filter (where status = 'pending') as oldest
+       from alerts where status in ('pending', 'dead')`,
+    [],
+  );
+  const r = rows[0];
+  return { pending: Number(r.pending), failing: Number(r.failing), dead: Number(r.dead), oldestPendingAt: r.oldest === null ? null : new Date(r.oldest) };
 }

@@ -22,6 +22,12 @@ export async function checkpointAt(db: Queryable, treeSize: number): Promise<Che
   return r.rows[0];
 }
 
+/** Up to `limit` checkpoints of tree size `fromSize` or more, oldest first. */
+export async function checkpointsFrom(db: Queryable, fromSize: number, limit: number): Promise<CheckpointRow[]> {
+  const r = await db.query<CheckpointRow>(`${SELECT_CHECKPOINT} where tree_size >= $1 order by tree_size limit $2`, [fromSize, limit]);
+  return r.rows;
+}
+
 /** The largest tree size checkpointed so far (0 before the first). */
 export async function checkpointedSize(db: Queryable): Promise<number> {
   const r = await db.query<{ size: number | null }>('select max(tree_size) as size from audit_checkpoints', []);

@@ -98,6 +98,16 @@ export async function eventsInSeqWindow(db: Queryable, from: number, to: number)
   return r.rows;
 }
 
+/** The seqs [start, end) of the events with from <= ts < to (start = end when there are none). */
+export async function seqRangeInTime(db: Queryable, from: string | undefined, to: string | undefined): Promise<{ start: number; end: number }> {
+  const r = await db.query<{ lo: number | null; hi: number | null }>(
+    `select min(seq) as lo, max(seq) as hi from audit_events where ($1::timestamptz is null or ts >= $1) and ($2::timestamptz is null or ts < $2)`,
+    [from ?? null, to ?? null],
+  );
+  const { lo, hi } = r.rows[0] ?? {};
+  return lo == null || hi == null ? { start: 0, end: 0 } : { start: Number(lo), end: Number(hi) + 1 };
+}
+
 /** The smallest seq in from <= seq < to, or undefined when there is none. */
 export async function firstSeqIn(db: Queryable, from: number, to: number): Promise<number | undefined> {
   const r = await db.query<{ seq: number | null }>('select min(seq) as seq from audit_events where seq >= $1 and seq < $2', [from, to]);

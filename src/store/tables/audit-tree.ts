@@ -52,3 +52,9 @@ export async function leafCount(db: Queryable): Promise<number> {
   const r = await db.query<{ size: number }>('select coalesce(max(idx) + 1, 0)::int8 as size from audit_merkle_nodes where level = 0', []);
   return Number(r.rows[0].size);
 }
+
+/** The stored nodes of one level with from <= idx < to, in order. */
+export async function nodesInRange(db: Queryable, level: number, from: number, to: number): Promise<NodeRow[]> {
+  const r = await db.query<NodeRow>('select level, idx, hash from audit_merkle_nodes where level = $1 and idx >= $2 and idx < $3 order by idx', [level, from, to]);
+  return r.rows;
+}

@@ -50,3 +50,9 @@ export async function childArea(db: Queryable, nhsNumber: string): Promise<{ are
 export async function childExists(db: Queryable, nhsNumber: string): Promise<boolean> {
   return (await db.query<{ known: boolean }>('select exists(select 1 from children where nhs_number = $1) as known', [nhsNumber])).rows[0].known;
 }
+
+/** How many children have been fed (the demo loads its population into an empty store only). */
+export async function countChildren(db: Queryable): Promise<number> {
+  const { rows } = await db.query<{ n: number }>('select count(*)::int as n from children', []);
+  return rows[0].n;
+}
