@@ -129,10 +129,18 @@ describe.each(storeKinds)('console: $name', (kind) => {
     expect(row.rows[0]).toMatchObject({ review_status: 'reviewed', outcome: 'appropriate', notes: 'Clinic emergency confirmed with the team manager.' });
   });
 
-  it('shows the alert inbox (the break-glass raised one)', async () => {
+  it('shows the alert inbox (the break-glass raised one) and acknowledges an alert', async () => {
     await page.goto(`${world.url}/console/alerts`);
-    await expect(page.locator('table').textContent()).resolves.toContain('break-glass');
+    const card = page.locator('.nhsuk-card', { hasText: 'break-glass' }).first();
+    await expect(card.textContent()).resolves.toContain('New');
     await check('alerts');
+    await card.getByLabel(/Note \(optional\)/).fill('Seen; reviewed in the break-glass queue.');
+    await card.getByRole('button', { name: 'Acknowledge' }).click();
+    await page.waitForURL('**/console/alerts?done=acknowledged');
+    const acked = await world.service.services.store.query<{ acknowledged_by: string; acknowledge_note: string }>(
+      'select acknowledged_by, acknowledge_note from alerts where acknowledged_at is not null');
+    expect(acked.rows).toEqual([{ acknowledged_by: persona('ig-officer').userId, acknowledge_note: 'Seen; reviewed in the break-glass queue.' }]);
+    await check('alerts-acknowledged');
   });
 
   it('shows an IG officer who can see a child, and a user\'s reach, after POSTed searches', async () => {
