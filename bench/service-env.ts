@@ -1,7 +1,7 @@
 /**
  * How the bench configures the service, in process or as a child process: PostgreSQL at the bench database,
  * a fixed hash key, one Ed25519 checkpoint signing key shared by every process of the run (as the
- * configuration requires with DATABASE_URL), request logs off (LOG_LEVEL=warn).
+ * configuration requires with DATABASE_URL), a checkpoint directory per database, request logs off (LOG_LEVEL=warn).
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -25,6 +25,9 @@ export function serviceEnv(url: string, workDir: string): Record<string, string>
     NTK_DEMO: '0',
     NTK_DATA_DIR: workDir,
     NTK_AUDIT_SIGNING_KEY: keyFile,
+    // One checkpoint directory per database: the service refuses to extend a log whose published
+    // checkpoints are another database's (src/trail/guard.ts), and the growth step uses a second database.
+    NTK_CHECKPOINT_DIR: path.join(workDir, 'checkpoints', new URL(url).pathname.replace(/^\//, '') || 'default'),
     LOG_LEVEL: SERVICE_LOG_LEVEL,
   };
 }
