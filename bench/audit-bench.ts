@@ -23,7 +23,7 @@ import { latency, now, round, saturate, timeEach, type Latency } from './stats.t
 const oneShot: (alg: string, data: Buffer, enc: 'latin1') => string =
   (crypto as unknown as { hash?: (alg: string, data: Buffer, enc: 'latin1') => string }).hash ??
   ((alg, data, enc) => createHash(alg).update(data).digest(enc as 'base64'));
-const VERIFIER = path.resolve(import.meta.dirname, '../trail/verify.mjs');
+const VERIFIER = path.resolve(import.meta.dirname, '../audit/verify.mjs');
 
 export interface AuditFigures {
   trailEvents: number;

@@ -1,8 +1,8 @@
 /** Answers a person can read: the basis in words, a message on every deny, and batches that fail one item at a time. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { storeKinds } from '../support/stores.ts';
-import { startTestService, type TestService, type TestUser } from '../support/app.ts';
-import { feedFixture, NHS, users } from '../support/fixture.ts';
+import type { TestService, TestUser } from '../support/app.ts';
+import { NHS, useFixtureService, users } from '../support/fixture.ts';
 import { basisInWords } from '../../src/authorise/authorise.ts';
 import { DENY_MESSAGES } from '../../src/policy/vocabulary.ts';
 
@@ -16,11 +16,7 @@ describe('a basis in words', () => {
 
 describe.each(storeKinds)('readable answers ($name)', (kind) => {
   let svc: TestService;
-  beforeAll(async () => {
-    svc = await startTestService(kind);
-    await feedFixture(svc);
-  });
-  afterAll(() => svc?.close());
+  useFixtureService(kind, (s) => (svc = s));
 
   const authorise = (user: TestUser, body: Record<string, unknown>) =>
     svc.http.post('/v1/authorise').set('Authorization', `Bearer ${svc.tokenFor(user)}`).send({ action: 'read', purposeOfUse: 'TREAT', ...body });
