@@ -2,6 +2,7 @@
  * Builds the service from its configuration: store, policy, audit log, identity, routes.
  * Used by `npm start` (main.ts) and by the tests, which pass their own store and issuers.
  */
+import type express from 'express';
 import type { Request } from 'express';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
@@ -45,7 +46,6 @@ import { MonitoringRunner } from './monitoring/runner.ts';
 import { loadMonitoringPolicy } from './monitoring/policy.ts';
 import { watchMonitoring } from './monitoring/metrics.ts';
 import { monitoringRoutes } from './monitoring/routes.ts';
-import { consoleRouter } from './console/router.ts';
 import { loadDemoIssuer, type DemoIssuer } from './identity/demo-issuer.ts';
 
 /** Every /v1 route, authorise first: express tries routes in order, and it is by far the most called. */
@@ -169,9 +169,14 @@ export async function buildService(config: Config, options: BuildOptions = {}): 
     now,
   });
 
+  // The console (templates, nhsuk-frontend, openid-client) is loaded on its first request, so a service
+  // that only answers clinical systems does not carry it in memory (the RSS target of BENCHMARKS.md).
+  let consoleHandler: Promise<express.RequestHandler> | undefined;
+  const loadConsole = () => import('./console/router.ts').then(({ consoleRouter }) =>
+    consoleRouter(services, { issuers, demoIssuer: options.demoIssuer ?? (config.demo ? loadDemoIssuer(config.dataDir, false) : undefined) }));
   const { app, routes } = createApp(services, featureRoutes(), {
     path: '/console',
-    router: consoleRouter(services, { issuers, demoIssuer: options.demoIssuer ?? (config.demo ? loadDemoIssuer(config.dataDir, false) : undefined) }),
+    router: (req, res, next) => void (consoleHandler ??= loadConsole()).then((handler) => handler(req, res, next), next),
   });
   checkpointer.start();
   const stopPartitions = keepPartitions(store, services.now, log);

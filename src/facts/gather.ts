@@ -47,8 +47,8 @@ const MAX_BATCH = 200;
  * (named by the covering team). Primary-key lookups, inside the one statement.
  */
 const NAMES_JSON = `(select coalesce(jsonb_object_agg(n.subject, n.name), '{}') from (
-    select 'team:' || t.id as subject, t.name from teams t where 'team:' || t.id = any(r.subjects)
-    union all select 'org:' || o.code, o.name from orgs o where 'org:' || o.code = any(r.subjects)
+    select 'team:' || t.id as subject, t.name from teams t where t.id = any(r.workgroups)
+    union all select 'org:' || o.code, o.name from orgs o where o.code = r.org
     union all select 'school:' || s.urn, t.name || ' (school ' || s.urn || ')' from teams t, unnest(t.schools) as s(urn) where t.id = any(r.workgroups)
   ) n)`;
 

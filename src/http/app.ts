@@ -55,7 +55,7 @@ export function openApiDocument(featureRoutes: AnyRoute[]): Record<string, unkno
 }
 
 /** `pages`: server-rendered pages mounted beside the API (the console at /console), with their own error pages. */
-export function createApp(services: Services, featureRoutes: AnyRoute[], pages?: { path: string; router: express.Router }): { app: express.Express; routes: AnyRoute[] } {
+export function createApp(services: Services, featureRoutes: AnyRoute[], pages?: { path: string; router: express.RequestHandler }): { app: express.Express; routes: AnyRoute[] } {
   let openapi: Record<string, unknown> | undefined;
   const routes: AnyRoute[] = [...featureRoutes, ...opsRoutes((): unknown => (openapi ??= buildOpenApi(routes)))];
 
