@@ -3,7 +3,7 @@
  * store), a demo issuer the persona picker signs with (the API trusts it too), a controllable clock,
  * and Debian's Chromium driven by playwright-core with axe-core injected for WCAG 2.2 AA checks.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
@@ -60,6 +60,9 @@ export async function startConsole(kind: StoreKind, options: { demo?: boolean; e
 }
 
 export function launchChromium(): Promise<Browser> {
+  if (!existsSync('/usr/bin/chromium')) {
+    throw new Error("the console tests drive Debian's Chromium at /usr/bin/chromium: install it with `apt-get install -y chromium` (.ci/run does)");
+  }
   return chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
