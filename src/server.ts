@@ -41,6 +41,7 @@ import { CursorCodec } from './ig/cursor.ts';
 import { ensurePartitions, keepPartitions } from './trail/partitions.ts';
 import { AuditedChanges } from './change/audited-change.ts';
 import type { Services } from './services.ts';
+import { RateLimiter } from './http/rate-limiter.ts';
 import { createLogger } from './log.ts';
 import { MonitoringRunner } from './monitoring/runner.ts';
 import { loadMonitoringPolicy } from './monitoring/policy.ts';
@@ -146,6 +147,7 @@ export async function buildService(config: Config, options: BuildOptions = {}): 
     keys,
     cursors: new CursorCodec(config.hashKey),
     metrics,
+    limiter: new RateLimiter(config.rateLimits),
     hasher: new FactHasher(config.hashKey),
     monitoring: undefined as unknown as MonitoringRunner,
     now,

@@ -20,6 +20,7 @@ import type { ReachDeps } from './exposure/reach.ts';
 import type { ExposureDeps } from './exposure/exposure.ts';
 import type { AuditedChanges } from './change/audited-change.ts';
 import type { MonitoringRunner } from './monitoring/runner.ts';
+import type { RateLimiter } from './http/rate-limiter.ts';
 
 export interface Services {
   config: Config;
@@ -39,6 +40,8 @@ export interface Services {
   keys: KeyHistory;
   cursors: CursorCodec;
   metrics: Metrics;
+  /** Per-user rate limits, shared by the API and the console. */
+  limiter: RateLimiter;
   hasher: FactHasher;
   staff: StaffTable;
   seen: SeenPrincipals;

@@ -9,6 +9,7 @@ import { NotAllowed } from '../errors.ts';
 import type { ConsoleSession } from './sessions.ts';
 
 export interface FieldError {
+  /** The form field at fault ('' for an error about the whole form: listed in the summary without a link). */
   field: string;
   message: string;
 }
@@ -41,7 +42,7 @@ export function page(views: nunjucks.Environment, res: Response, view: string, v
   const fieldErrors = Object.fromEntries(errors.map((e) => [e.field, e.message]));
   const html = views.render(view, {
     ...vars,
-    errors: errors.map((e) => ({ text: e.message, href: `#${e.field}` })),
+    errors: errors.map((e) => (e.field ? { text: e.message, href: `#${e.field}` } : { text: e.message })),
     fieldErrors,
     csrf: vars.csrf ?? c?.session.csrf,
     user: c?.principal ? { name: c.principal.name ?? c.principal.userId, roleWords: c.principal.role ?? 'no product role' } : undefined,

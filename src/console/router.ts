@@ -16,6 +16,7 @@ import { nhsukDist, viewEnvironment } from './render.ts';
 import { page, type Screen } from './context.ts';
 import { signInRoutes, tampered } from './sign-in.ts';
 import { OidcSignIn } from './oidc.ts';
+import { keepForm, resumeRoutes } from './resume.ts';
 import { homeRoutes } from './screens/home.ts';
 import { accessReportRoutes } from './screens/access-report.ts';
 import { breakGlassRoutes } from './screens/break-glass.ts';
@@ -64,15 +65,18 @@ export function consoleRouter(services: Services, options: ConsoleOptions): expr
 
   // Everything below needs a signed-in session.
   router.use(async (req: Request, res: Response, next: NextFunction) => {
-    const session = await sessions.find(readCookie(req, 'session'));
+    const { session, ended } = await sessions.lookup(readCookie(req, 'session'));
     if (!session?.claims) {
-      // A session that timed out sends its user back to sign in; a POST's work is not done.
+      // A session that timed out sends its user back to sign in; a POST's work is not done, but what
+      // was typed is kept for that user (resume.ts).
+      if (req.method === 'POST' && ended) await keepForm(sessions, req, res, ended);
       return res.redirect(303, `/console/sign-in${readCookie(req, 'session') ? '?expired=1' : ''}`);
     }
     if (req.method === 'POST' && !csrfMatches(session, (req.body as Record<string, unknown> | undefined)?._csrf)) return tampered(views, res);
     res.locals.console = { session, principal: await resolvePrincipalFromStore(services, session.claims) };
     next();
   });
+  router.use(resumeRoutes({ ...screen, sessions }));
   router.use(homeRoutes(screen));
   router.use(accessReportRoutes(screen));
   router.use(breakGlassRoutes(screen));

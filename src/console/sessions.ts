@@ -7,12 +7,17 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { Queryable } from '../store/store.ts';
 import type { Cis2Claims } from '../identity/claims.ts';
-import { deleteExpiredSessions, deleteSession, insertSession, sessionById, touchSession } from './session-table.ts';
+import { deleteExpiredSessions, deleteSession, insertSession, sessionById, setResume, touchSession } from './session-table.ts';
 
 export const IDLE_MS = 15 * 60_000;
 export const ABSOLUTE_MS = 8 * 3600_000;
 /** A sign-in in progress needs minutes, not hours. */
 const SIGN_IN_MS = 15 * 60_000;
+/**
+ * An ended session's row is kept this long (unusable: find() refuses it) so that a form posted after it
+ * ended can be kept for its own user only (resume.ts); then the sweep removes it.
+ */
+const ENDED_KEPT_MS = 2 * 3600_000;
 
 /** What an OpenID Connect sign-in in progress must remember until the callback. */
 export interface PendingSignIn {
@@ -21,10 +26,18 @@ export interface PendingSignIn {
   codeVerifier: string;
 }
 
+/** A form posted after its session ended: where it was going, what was typed, and whose it was. */
+export interface KeptForm {
+  sub: string;
+  path: string;
+  fields: [string, string][];
+}
+
 export interface ConsoleSession {
   id: string;
   claims?: Cis2Claims;
   pending?: PendingSignIn;
+  resume?: KeptForm;
   csrf: string;
 }
 
@@ -42,33 +55,50 @@ export function csrfMatches(session: ConsoleSession | undefined, submitted: unkn
 export class Sessions {
   constructor(private readonly db: Queryable, private readonly now: () => Date) {}
 
-  async start(content: { claims?: Cis2Claims; pending?: PendingSignIn }): Promise<ConsoleSession> {
+  async start(content: { claims?: Cis2Claims; pending?: PendingSignIn; resume?: KeptForm }): Promise<ConsoleSession> {
     const now = this.now();
     const id = token();
     const csrf = token();
     const life = content.claims ? ABSOLUTE_MS : SIGN_IN_MS;
     // Sweep as we go: expired rows are few and the index makes it cheap.
-    await deleteExpiredSessions(this.db, now, new Date(now.getTime() - IDLE_MS));
-    await insertSession(this.db, { idHash: hash(id), claims: content.claims, pending: content.pending, csrf, now, expiresAt: new Date(now.getTime() + life) });
+    await deleteExpiredSessions(this.db, new Date(now.getTime() - ENDED_KEPT_MS), new Date(now.getTime() - IDLE_MS - ENDED_KEPT_MS));
+    await insertSession(this.db, { idHash: hash(id), claims: content.claims, pending: content.pending, resume: content.resume, csrf, now, expiresAt: new Date(now.getTime() + life) });
     return { id, csrf, ...content };
   }
 
   /** The live session with this id (its idle clock restarted), or undefined: unknown, idle too long or past its end. */
   async find(id: string | undefined): Promise<ConsoleSession | undefined> {
-    if (!id || id.length > 100) return undefined;
+    return (await this.lookup(id)).session;
+  }
+
+  /**
+   * As find(), and when the session has ended (and its row not yet swept), whose it was: the row is
+   * deleted as it is met, so an ended session is named once at most.
+   */
+  async lookup(id: string | undefined): Promise<{ session?: ConsoleSession; ended?: { sub: string; csrf: string } }> {
+    if (!id || id.length > 100) return {};
     const row = await sessionById(this.db, hash(id));
-    if (!row) return undefined;
+    if (!row) return {};
     const now = this.now();
     if (new Date(row.expires_at) <= now || now.getTime() - new Date(row.last_seen_at).getTime() >= IDLE_MS) {
       await deleteSession(this.db, row.id_hash);
-      return undefined;
+      const sub = (row.claims as Cis2Claims | null)?.sub;
+      return sub ? { ended: { sub, csrf: row.csrf } } : {};
     }
     await touchSession(this.db, row.id_hash, now);
     return {
-      id, csrf: row.csrf,
-      ...(row.claims ? { claims: row.claims as Cis2Claims } : {}),
-      ...(row.pending ? { pending: row.pending as PendingSignIn } : {}),
+      session: {
+        id, csrf: row.csrf,
+        ...(row.claims ? { claims: row.claims as Cis2Claims } : {}),
+        ...(row.pending ? { pending: row.pending as PendingSignIn } : {}),
+        ...(row.resume ? { resume: row.resume as KeptForm } : {}),
+      },
     };
+  }
+
+  /** Keeps (or clears) the form this session carries for after sign-in. */
+  async keep(session: ConsoleSession, resume: KeptForm | undefined): Promise<void> {
+    await setResume(this.db, hash(session.id), resume);
   }
 
   async end(id: string): Promise<void> {

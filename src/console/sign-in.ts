@@ -15,6 +15,7 @@ import { Unauthenticated } from '../errors.ts';
 import { csrfMatches, readCookie, writeCookie, type Sessions } from './sessions.ts';
 import { field, page, type Screen } from './context.ts';
 import type { OidcSignIn } from './oidc.ts';
+import { keptFor } from './resume.ts';
 
 export interface SignInDeps extends Screen {
   sessions: Sessions;
@@ -31,12 +32,15 @@ export function signInRoutes(deps: SignInDeps): express.Router {
   const { services, views, sessions } = deps;
   const router = express.Router();
 
-  async function signedIn(req: Request, res: Response, claims: Cis2Claims): Promise<void> {
-    const old = readCookie(req, 'signin');
-    if (old) await sessions.end(old);
+  /** Starts the signed-in session; returns where to go next (the kept form's page, when there is one of this user's). */
+  async function signedIn(req: Request, res: Response, claims: Cis2Claims): Promise<string> {
+    const old = await sessions.find(readCookie(req, 'signin'));
+    if (old) await sessions.end(old.id);
     writeCookie(req, res, 'signin', undefined);
-    const session = await sessions.start({ claims });
+    const resume = keptFor(old?.resume, claims.sub);
+    const session = await sessions.start({ claims, resume });
     writeCookie(req, res, 'session', session.id);
+    return resume ? '/console/resume' : '/console';
   }
 
   async function pickerPage(req: Request, res: Response, errors: { field: string; message: string }[] = [], status = 200) {
@@ -63,14 +67,16 @@ export function signInRoutes(deps: SignInDeps): express.Router {
     const token = demoToken(deps.demoIssuer, services.policy.current.roles, persona.productRole, {
       userId: persona.userId, name: persona.name, orgCode: persona.orgCode ?? '', workgroups: persona.workgroups, activities: persona.activityCodes,
     }, 60);
-    await signedIn(req, res, verifyToken(token, [deps.demoIssuer.trusted]));
-    res.redirect(303, '/console');
+    res.redirect(303, await signedIn(req, res, verifyToken(token, [deps.demoIssuer.trusted])));
   });
 
   router.get('/sign-in/cis2', async (req, res) => {
     if (!deps.oidc) throw new Unauthenticated('OpenID Connect sign-in is not configured (NTK_OIDC_*)');
     const { url, pending } = await deps.oidc.start();
-    const signin = await sessions.start({ pending });
+    // A form kept when the last session ended travels with this sign-in.
+    const before = await sessions.find(readCookie(req, 'signin'));
+    if (before) await sessions.end(before.id);
+    const signin = await sessions.start({ pending, resume: before?.resume });
     writeCookie(req, res, 'signin', signin.id);
     res.redirect(303, url);
   });
@@ -83,8 +89,7 @@ export function signInRoutes(deps: SignInDeps): express.Router {
     const callback = new URL(services.config.oidc!.redirectUri);
     callback.search = new URL(req.originalUrl, callback).search;
     const claims = await deps.oidc.finish(callback, signin.pending);
-    await signedIn(req, res, claims);
-    page(views, res, 'signed-in.njk', { title: 'Signed in' });
+    page(views, res, 'signed-in.njk', { title: 'Signed in', next: await signedIn(req, res, claims) });
   });
 
   router.post('/sign-out', async (req, res) => {

@@ -104,7 +104,7 @@ export function createApp(services: Services, featureRoutes: AnyRoute[], pages?:
     authenticate: services.authenticate,
     maxInFlight: services.config.maxInFlight,
     bodyLimit: services.config.bodyLimit,
-    rateLimits: services.config.rateLimits,
+    limiter: services.limiter,
     onShed: () => services.metrics.shed.inc(),
     onInFlight: (n) => services.metrics.inFlight.set(n),
   }));

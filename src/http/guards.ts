@@ -5,20 +5,19 @@
  * Break-glass declarations and health checks are never limited.
  */
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
-import { RateLimited, Unauthenticated } from '../errors.ts';
+import { Unauthenticated } from '../errors.ts';
 import type { Cis2Claims } from '../identity/claims.ts';
-import type { RateLimits } from '../config.ts';
 import { Problem, tooManyRequests } from './problem.ts';
+import type { RateBucket, RateLimiter } from './rate-limiter.ts';
 
-/** Named buckets a route may draw on (per principal, per minute). */
-export type RateBucket = 'exports' | 'imports' | 'explain';
+export type { RateBucket } from './rate-limiter.ts';
 
 export interface GuardDeps {
   authenticate(req: Request): Cis2Claims;
   maxInFlight: number;
   bodyLimit: string;
-  rateLimits: RateLimits;
+  /** The process's rate limits (shared with the console). */
+  limiter: RateLimiter;
   onShed(): void;
   /** Told the number of admitted requests in progress whenever it changes. */
   onInFlight?(n: number): void;
@@ -33,30 +32,10 @@ export interface RouteGuards {
   json: RequestHandler;
 }
 
-function limiter(perMinute: number): RateLimiterMemory | undefined {
-  return perMinute > 0 ? new RateLimiterMemory({ points: perMinute, duration: 60 }) : undefined;
-}
-
-async function take(l: RateLimiterMemory | undefined, key: string, what: string): Promise<void> {
-  if (!l) return;
-  try {
-    await l.consume(key);
-  } catch (res) {
-    if (!(res instanceof RateLimiterRes)) throw res;
-    throw new RateLimited(`too many ${what}; retry after the time given`, Math.max(1, Math.ceil(res.msBeforeNext / 1000)));
-  }
-}
-
 /** The request has a body (or says it will). */
 const hasBody = (req: Request) => req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
 
 export function routeGuards(deps: GuardDeps): RouteGuards {
-  const failedTokens = limiter(deps.rateLimits.failedTokens);
-  const buckets: Record<RateBucket, RateLimiterMemory | undefined> = {
-    exports: limiter(deps.rateLimits.exports),
-    imports: limiter(deps.rateLimits.imports),
-    explain: limiter(deps.rateLimits.explain),
-  };
   let inFlight = 0;
   const parseJson = express.json({ limit: deps.bodyLimit, type: () => true });
 
@@ -69,7 +48,7 @@ export function routeGuards(deps: GuardDeps): RouteGuards {
         if (!(err instanceof Unauthenticated)) return next(err);
         // Failures count against the client's address; past the limit they get 429 instead of 401.
         // A valid token is never refused for what others sent from the same address.
-        take(failedTokens, req.socket.remoteAddress ?? 'unknown', 'failed tokens from this address').then(() => next(err), next);
+        deps.limiter.take('failedTokens', req.socket.remoteAddress ?? 'unknown', 'failed tokens from this address').then(() => next(err), next);
       }
     },
     admit: (always: boolean) => (req: Request, res: Response, next: NextFunction) => {
@@ -84,7 +63,7 @@ export function routeGuards(deps: GuardDeps): RouteGuards {
     },
     limit: (bucket: RateBucket) => (_req: Request, res: Response, next: NextFunction) => {
       const claims = res.locals.claims as Cis2Claims;
-      take(buckets[bucket], claims.sub, `${bucket} by this user`).then(() => next(), next);
+      deps.limiter.take(bucket, claims.sub, `${bucket} by this user`).then(() => next(), next);
     },
     json: (req: Request, res: Response, next: NextFunction) => {
       const type = req.headers['content-type'];

@@ -8,9 +8,9 @@ import { id, nhsNumber } from '../../http/schemas.ts';
 import { PURPOSES, SECTIONS } from '../../policy/vocabulary.ts';
 import { explain } from '../../authorise/explain.ts';
 import { roleCodeFor } from '../../identity/demo-tokens.ts';
-import { NotFound } from '../../errors.ts';
+import { NotFound, RateLimited } from '../../errors.ts';
 import type { Services } from '../../services.ts';
-import { field, page, requireCapability, type FieldError, type Screen } from '../context.ts';
+import { field, page, requireCapability, who, type FieldError, type Screen } from '../context.ts';
 
 /** One CIS2 role code per product role the mapping knows (the code a demo token carries for it). */
 function roleChoices(services: Services) {
@@ -46,9 +46,15 @@ export function whatIfRoutes({ services, views }: Screen): express.Router {
     if (!(PURPOSES as readonly string[]).includes(values.purposeOfUse) || values.purposeOfUse === 'BTG') errors.push({ field: 'purposeOfUse', message: 'Select a purpose (break-glass is explained through the API, with its id)' });
     if (errors.length) return render(res, values, { errors }, 400);
     try {
+      // The same per-user bucket as POST /v1/authorise:explain: the console is not a way round it.
+      await services.limiter.take('explain', who(res).session.claims!.sub, 'explanations by this user');
       const result = await explain(services.views, principal, { ...values, sections: [values.section] }, res.locals.requestId as string);
       render(res, values, { result });
     } catch (err) {
+      if (err instanceof RateLimited) {
+        res.setHeader('Retry-After', String(err.retryAfterSeconds));
+        return render(res, values, { errors: [{ field: '', message: `You have asked for more explanations this minute than the service allows. Wait ${err.retryAfterSeconds} seconds and try again: what you entered is kept.` }] }, 429);
+      }
       if (!(err instanceof NotFound)) throw err;
       render(res, values, { errors: [{ field: 'user', message: 'No member of staff with this id has been fed' }] }, 404);
     }
