@@ -1,13 +1,17 @@
-/** The alerts outbox as IG officers see it: newest first, filtered by status and creation time. */
+/** The alerts outbox as IG officers see it: newest first, filtered by status and creation time; the look is on the trail. */
 import type { Queryable } from '../store/store.ts';
+import type { TrailAppender } from '../trail/log.ts';
+import { recordAuditQuery, type Asker } from '../ig/audit-query.ts';
 import { listAlerts as alertRows, type AlertFilter, type AlertListRow } from '../store/tables/alerts.ts';
 
 export type AlertQuery = AlertFilter;
 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
 
-export async function listAlerts(db: Queryable, q: AlertQuery) {
-  return (await alertRows(db, q)).map(alertView);
+export async function listAlerts(deps: { store: Queryable; audit: TrailAppender }, who: Asker, q: AlertQuery) {
+  const alerts = (await alertRows(deps.store, q)).map(alertView);
+  await recordAuditQuery(deps.audit, who, 'alerts', q, alerts.length);
+  return alerts;
 }
 
 /** An alert as the API shows it: delivery state, and its state in the inbox. */

@@ -32,8 +32,7 @@ export function alertRoutes(): AnyRoute[] {
       }),
       responses: { 200: { description: 'Alerts, newest first', schema: z.object({ alerts: z.array(alert) }) } },
       handler: async ({ query, services, principal, requestId }) => {
-        const alerts = await listAlerts(services.store, query);
-        await services.audit.appendOne({ kind: 'audit-query', actor: actorOf(principal), requestId, details: { query: 'alerts', filters: query, results: alerts.length } });
+        const alerts = await listAlerts(services, { actor: actorOf(principal), requestId }, query);
         return { body: { alerts } };
       },
     }),

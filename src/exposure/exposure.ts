@@ -10,6 +10,8 @@ import { PURPOSES, SECTIONS } from '../policy/vocabulary.ts';
 import type { Facts } from '../policy/facts.ts';
 import type { StaffTable } from '../store/tables/staff.ts';
 import { fedPrincipal, seenPrincipal } from './staff-principals.ts';
+import type { TrailAppender } from '../trail/log.ts';
+import { recordAuditQuery, type Asker } from '../ig/audit-query.ts';
 
 export interface ExposureDeps {
   policy: { readonly current: Policy };
@@ -17,11 +19,19 @@ export interface ExposureDeps {
   /** Every live fact of one child, whoever holds it. */
   childFacts(nhsNumber: string, since: Date): Promise<Facts>;
   now(): Date;
+  audit: Pick<TrailAppender, 'appendOne'>;
 }
 
 interface Reader { user: string; name: string; role: string; basis: string[] }
 
-export async function exposureOf(deps: ExposureDeps, nhsNumber: string) {
+/** The exposure report; the asking is on the trail (an audit-query event about the child) before it is returned. */
+export async function exposureOf(deps: ExposureDeps, who: Asker, nhsNumber: string) {
+  const report = await readersOf(deps, nhsNumber);
+  await recordAuditQuery(deps.audit, who, 'exposure', {}, report.totalUsers, nhsNumber);
+  return report;
+}
+
+async function readersOf(deps: ExposureDeps, nhsNumber: string) {
   const policy = deps.policy.current;
   const now = deps.now();
   const since = new Date(now.getTime() - policy.lookbackDays * 86_400_000);

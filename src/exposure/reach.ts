@@ -13,6 +13,8 @@ import type { GatherInput, Gathered } from '../facts/gather.ts';
 import type { StaffTable } from '../store/tables/staff.ts';
 import { NotFound } from '../errors.ts';
 import { fedPrincipal, seenPrincipal } from './staff-principals.ts';
+import type { TrailAppender } from '../trail/log.ts';
+import { recordAuditQuery, type Asker } from '../ig/audit-query.ts';
 
 export interface ReachDeps {
   policy: { readonly current: Policy };
@@ -20,11 +22,19 @@ export interface ReachDeps {
   /** Facts of many children for one principal, in as few statements as it takes. */
   gatherMany(inputs: GatherInput[]): Promise<Gathered[]>;
   now(): Date;
+  audit: Pick<TrailAppender, 'appendOne'>;
 }
 
 const CHUNK = 200;
 
-export async function reachOf(deps: ReachDeps, userId: string) {
+/** The user's reach; the asking is on the trail (an audit-query event naming the user) before it is returned. */
+export async function reachOf(deps: ReachDeps, who: Asker, userId: string) {
+  const report = await reachedBy(deps, userId);
+  await recordAuditQuery(deps.audit, who, 'reach', { user: userId }, report.children);
+  return report;
+}
+
+async function reachedBy(deps: ReachDeps, userId: string) {
   const policy = deps.policy.current;
   const now = deps.now();
   const [fed, seen] = await Promise.all([deps.staff.fed(userId), deps.staff.seen(userId)]);

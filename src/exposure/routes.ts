@@ -15,8 +15,7 @@ export function exposureRoutes(): AnyRoute[] {
       params: z.object({ nhsNumber }),
       responses: { 200: { description: 'Readers per section with counts by basis', schema: z.object({ child: z.string(), totalUsers: z.number() }).passthrough().openapi('Exposure') } },
       handler: async ({ params, services, principal, requestId }) => {
-        const report = await exposureOf(services.views, params.nhsNumber);
-        await services.audit.appendOne({ kind: 'audit-query', actor: actorOf(principal), child: params.nhsNumber, requestId, details: { query: 'exposure', results: report.totalUsers } });
+        const report = await exposureOf(services.views, { actor: actorOf(principal), requestId }, params.nhsNumber);
         return { body: report };
       },
     }),
@@ -25,8 +24,7 @@ export function exposureRoutes(): AnyRoute[] {
       params: z.object({ userId: id }),
       responses: { 200: { description: 'Counts by basis', schema: z.object({ user: z.string(), children: z.number() }).passthrough().openapi('Reach') }, 404: { description: 'Unknown user' } },
       handler: async ({ params, services, principal, requestId }) => {
-        const report = await reachOf(services.views, params.userId);
-        await services.audit.appendOne({ kind: 'audit-query', actor: actorOf(principal), requestId, details: { query: 'reach', user: params.userId, results: report.children } });
+        const report = await reachOf(services.views, { actor: actorOf(principal), requestId }, params.userId);
         return { body: report };
       },
     }),

@@ -13,10 +13,10 @@ export interface Asker {
 
 /** Appends the audit call's own event; resolves once it is committed. The cursor is not recorded. */
 export async function recordAuditQuery(
-  trail: TrailAppender, who: Asker, query: string, filters: Record<string, unknown>, results: number | null, child?: string,
+  trail: Pick<TrailAppender, 'appendOne'>, who: Asker, query: string, filters: object, results: number | null, child?: string,
 ): Promise<void> {
   await trail.appendOne({
     kind: 'audit-query', actor: who.actor, child, requestId: who.requestId,
-    details: { query, filters: Object.fromEntries(Object.entries(filters).filter(([k, v]) => v !== undefined && k !== 'cursor')), results },
+    details: { query, filters: Object.fromEntries(Object.entries(filters as Record<string, unknown>).filter(([k, v]) => v !== undefined && k !== 'cursor')), results },
   });
 }

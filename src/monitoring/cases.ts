@@ -8,7 +8,9 @@ import type { AuditActor } from '../trail/event.ts';
 import type { Principal } from '../identity/principal.ts';
 import type { Policy } from '../policy/policy.ts';
 import { Conflict, InvalidInput, NotAllowed, NotFound } from '../errors.ts';
-import { addNote, caseNotes, getCase, isIgOfficer, updateCase, type CaseRow, type CaseScope } from '../store/tables/monitoring-cases.ts';
+import { addNote, caseNotes, getCase, isIgOfficer, listCases, updateCase, type CaseFilters, type CaseRow, type CaseScope } from '../store/tables/monitoring-cases.ts';
+import type { TrailAppender } from '../trail/log.ts';
+import { recordAuditQuery, type Asker } from '../ig/audit-query.ts';
 import { leadAreas } from '../grants/lead-area.ts';
 
 /** Rules a safeguarding lead sees, for children of their area. */
@@ -19,6 +21,27 @@ export function scopeOf(principal: Principal, policy: Policy): CaseScope {
   if (policy.capability('monitoring', principal.role) && principal.orgCode) return { kind: 'org', org: principal.orgCode };
   if (policy.capability('monitoring-area', principal.role)) return { kind: 'area', areas: leadAreas(principal), rules: LEAD_RULES };
   throw new NotAllowed();
+}
+
+interface CaseDeps {
+  store: Queryable;
+  audit: Pick<TrailAppender, 'appendOne'>;
+}
+
+/** The queue in the viewer's scope, newest first; the look is on the trail (filters, not the cursor). */
+export async function casesInScope(deps: CaseDeps, who: Asker, scope: CaseScope, filters: CaseFilters): Promise<CaseRow[]> {
+  const rows = await listCases(deps.store, scope, filters);
+  const { after: _after, ...recorded } = filters;
+  await recordAuditQuery(deps.audit, who, 'monitoring-cases', recorded, rows.length);
+  return rows;
+}
+
+/** One case in scope with its evidence and notes (NotFound outside the scope); the look is on the trail, about its child. */
+export async function caseInScope(deps: CaseDeps, who: Asker, scope: CaseScope, id: string) {
+  const c = await getCase(deps.store, scope, id);
+  if (!c) throw new NotFound('no such case');
+  await recordAuditQuery(deps.audit, who, 'monitoring-case', { caseId: c.id }, 1, c.child ?? undefined);
+  return caseDetail(deps.store, c);
 }
 
 export function caseView(c: CaseRow) {

@@ -5,9 +5,8 @@ import { id, instant } from '../http/schemas.ts';
 import { actorOf } from '../trail/actor.ts';
 import { resolvePrincipalFromStore } from '../identity/resolve.ts';
 import { AuditedChanges } from '../change/audited-change.ts';
-import { InvalidInput, NotAllowed, NotFound } from '../errors.ts';
-import { getCase, listCases } from '../store/tables/monitoring-cases.ts';
-import { actOnCase, caseDetail, caseView, scopeOf, type CaseAction } from './cases.ts';
+import { InvalidInput, NotAllowed } from '../errors.ts';
+import { actOnCase, caseDetail, caseInScope, casesInScope, caseView, scopeOf, type CaseAction } from './cases.ts';
 import { RULES } from './policy.ts';
 
 const caseSchema = z.object({
@@ -70,9 +69,8 @@ export function monitoringRoutes(): AnyRoute[] {
         const { principal, scope } = await principalAndScope(ctx as Ctx);
         const { query, services, requestId } = ctx;
         const { cursor, ...filters } = query;
-        const rows = await listCases(services.store, scope, { ...filters, after: cursor ? decodeCursor(cursor) : undefined });
+        const rows = await casesInScope(services, { actor: actorOf(principal), requestId }, scope, { ...filters, after: cursor ? decodeCursor(cursor) : undefined });
         const last = rows.length === query.limit ? rows[rows.length - 1] : undefined;
-        await services.audit.appendOne({ kind: 'audit-query', actor: actorOf(principal), requestId, details: { query: 'monitoring-cases', filters, results: rows.length } });
         return { body: { cases: rows.map(caseView), nextCursor: last ? encodeCursor(new Date(last.opened_at).toISOString(), last.id) : null } };
       },
     }),
@@ -82,10 +80,7 @@ export function monitoringRoutes(): AnyRoute[] {
       handler: async (ctx) => {
         const { principal, scope } = await principalAndScope(ctx as Ctx);
         const { services, params, requestId } = ctx;
-        const c = await getCase(services.store, scope, params.id);
-        if (!c) throw new NotFound('no such case');
-        await services.audit.appendOne({ kind: 'audit-query', actor: actorOf(principal), child: c.child ?? undefined, requestId, details: { query: 'monitoring-case', caseId: c.id } });
-        return { body: await caseDetail(services.store, c) };
+        return { body: await caseInScope(services, { actor: actorOf(principal), requestId }, scope, params.id) };
       },
     }),
     action('assign', 'IG: assign a case to an IG officer', z.strictObject({ assignee: id }), (b: { assignee: string }) => ({ action: 'assign', assignee: b.assignee }), true),

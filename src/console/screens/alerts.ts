@@ -6,9 +6,8 @@ import express from 'express';
 import { z } from 'zod';
 import { listAlerts } from '../../alerts/list.ts';
 import { acknowledge } from '../../alerts/acknowledge.ts';
-import { actorOf } from '../../trail/actor.ts';
 import { Conflict, NotFound } from '../../errors.ts';
-import { field, page, requireCapability, type FieldError, type Screen } from '../context.ts';
+import { askerOf, field, page, requireCapability, type FieldError, type Screen } from '../context.ts';
 
 const uuid = z.string().uuid();
 
@@ -16,11 +15,9 @@ export function alertRoutes({ services, views }: Screen): express.Router {
   const router = express.Router();
 
   async function inbox(res: express.Response, errors: FieldError[] = [], status = 200, done = false) {
-    const principal = requireCapability(services, res, 'alerts');
+    requireCapability(services, res, 'alerts');
     const query = { limit: 100 };
-    const alerts = await listAlerts(services.store, query);
-    // As the route does (src/alerts/routes.ts): the look at the alerts is on the trail.
-    await services.audit.appendOne({ kind: 'audit-query', actor: actorOf(principal), requestId: res.locals.requestId as string, details: { query: 'alerts', filters: query, results: alerts.length } });
+    const alerts = await listAlerts(services, askerOf(res), query);
     page(views, res, 'alerts.njk', { title: 'Alerts', alerts, errors, done }, status);
   }
   router.get('/alerts', async (req, res) => inbox(res, [], 200, req.query.done === 'acknowledged'));

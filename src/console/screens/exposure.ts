@@ -7,9 +7,8 @@ import express from 'express';
 import { id, nhsNumber } from '../../http/schemas.ts';
 import { exposureOf } from '../../exposure/exposure.ts';
 import { reachOf } from '../../exposure/reach.ts';
-import { actorOf } from '../../trail/actor.ts';
 import { NotFound } from '../../errors.ts';
-import { field, page, requireCapability, type FieldError, type Screen } from '../context.ts';
+import { askerOf, field, page, requireCapability, type FieldError, type Screen } from '../context.ts';
 
 export function exposureRoutes({ services, views }: Screen): express.Router {
   const router = express.Router();
@@ -19,27 +18,24 @@ export function exposureRoutes({ services, views }: Screen): express.Router {
     page(views, res, 'exposure.njk', { title, values: {} });
   });
   router.post('/exposure', async (req, res) => {
-    const principal = requireCapability(services, res, 'exposure');
-    const requestId = res.locals.requestId as string;
+    requireCapability(services, res, 'exposure');
     const values = { nhsNumber: field(req, 'nhsNumber').replace(/\s+/g, ''), userId: field(req, 'userId').trim() };
     if (field(req, 'ask') === 'reach') {
       const errors: FieldError[] = id.safeParse(values.userId).success ? [] : [{ field: 'userId', message: 'Enter the user\'s staff id' }];
       if (errors.length) return page(views, res, 'exposure.njk', { title, values, errors }, 400);
       let reach;
       try {
-        reach = await reachOf(services.views, values.userId);
+        reach = await reachOf(services.views, askerOf(res), values.userId);
       } catch (err) {
         if (!(err instanceof NotFound)) throw err;
         return page(views, res, 'exposure.njk', { title, values, errors: [{ field: 'userId', message: 'No member of staff with this id has been fed or seen' }] }, 404);
       }
-      await services.audit.appendOne({ kind: 'audit-query', actor: actorOf(principal), requestId, details: { query: 'reach', user: values.userId, results: reach.children } });
       return page(views, res, 'exposure.njk', { title, values, reach, reachBases: Object.entries(reach.byBasis ?? {}) });
     }
     if (!nhsNumber.safeParse(values.nhsNumber).success) {
       return page(views, res, 'exposure.njk', { title, values, errors: [{ field: 'nhsNumber', message: 'Enter a valid 10-digit NHS number' }] }, 400);
     }
-    const report = await exposureOf(services.views, values.nhsNumber);
-    await services.audit.appendOne({ kind: 'audit-query', actor: actorOf(principal), child: values.nhsNumber, requestId, details: { query: 'exposure', results: report.totalUsers } });
+    const report = await exposureOf(services.views, askerOf(res), values.nhsNumber);
     page(views, res, 'exposure.njk', { title, values, report, sections: Object.entries(report.sections).map(([name, s]) => ({ name, ...s })) });
   });
   return router;

@@ -6,13 +6,12 @@
  */
 import express, { type Response } from 'express';
 import { z } from 'zod';
-import { actOnCase, caseDetail, caseView, scopeOf, type CaseAction } from '../../monitoring/cases.ts';
-import { getCase, listCases } from '../../store/tables/monitoring-cases.ts';
+import { actOnCase, caseInScope, casesInScope, caseView, scopeOf, type CaseAction } from '../../monitoring/cases.ts';
 import { RULES } from '../../monitoring/policy.ts';
 import { actorOf } from '../../trail/actor.ts';
 import { Conflict, NotAllowed, NotFound } from '../../errors.ts';
 import type { Services } from '../../services.ts';
-import { field, page, who, type FieldError, type Screen } from '../context.ts';
+import { askerOf, field, page, who, type FieldError, type Screen } from '../context.ts';
 
 const OUTCOMES = [
   { value: 'appropriate', text: 'Appropriate', hint: 'The access had a legitimate reason.' },
@@ -31,10 +30,9 @@ export function monitoringRoutes({ services, views }: Screen): express.Router {
   const router = express.Router();
 
   async function queue(res: Response, status: string, rule: string) {
-    const { principal, scope: s } = scope(services, res);
+    const { scope: s } = scope(services, res);
     const filters = { ...(STATUSES.includes(status as never) ? { status } : {}), ...(RULES.includes(rule as never) ? { rule } : {}), limit: 50 };
-    const rows = await listCases(services.store, s, filters);
-    await services.audit.appendOne({ kind: 'audit-query', actor: actorOf(principal), requestId: res.locals.requestId as string, details: { query: 'monitoring-cases', filters, results: rows.length } });
+    const rows = await casesInScope(services, askerOf(res), s, filters);
     page(views, res, 'monitoring.njk', {
       title: 'Monitoring cases', cases: rows.map(caseView),
       statuses: [{ value: '', text: 'Open and assigned' }, ...STATUSES.map((v) => ({ value: v, text: v, selected: v === status }))],
@@ -46,12 +44,10 @@ export function monitoringRoutes({ services, views }: Screen): express.Router {
   router.post('/monitoring', async (req, res) => queue(res, field(req, 'status'), field(req, 'rule')));
 
   async function casePage(res: Response, id: string, errors: FieldError[] = [], values: Record<string, string> = {}, status = 200) {
-    const { principal, scope: s } = scope(services, res);
-    const c = caseId.safeParse(id).success ? await getCase(services.store, s, id) : undefined;
-    if (!c) throw new NotFound('no such case');
-    await services.audit.appendOne({ kind: 'audit-query', actor: actorOf(principal), child: c.child ?? undefined, requestId: res.locals.requestId as string, details: { query: 'monitoring-case', caseId: c.id } });
+    const { scope: s } = scope(services, res);
+    if (!caseId.safeParse(id).success) throw new NotFound('no such case');
     page(views, res, 'monitoring-case.njk', {
-      title: 'Monitoring case', c: await caseDetail(services.store, c), ig: s.kind === 'org', errors, values,
+      title: 'Monitoring case', c: await caseInScope(services, askerOf(res), s, id), ig: s.kind === 'org', errors, values,
       outcomes: OUTCOMES.map((o) => ({ value: o.value, text: o.text, hint: { text: o.hint }, checked: values.outcome === o.value })),
     }, status);
   }
