@@ -32,6 +32,7 @@
 // Exit status: 0 everything holds; 1 a check failed (the verdict names the first failure); 2 bad usage.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import { parseArgs as nodeParseArgs } from 'node:util';
 
 // ---------------------------------------------------------------------------------------------------------
 // Hashing. Inside the hot loop hashes are kept as 32-character latin1 strings: crypto.hash with a string
@@ -1073,29 +1074,21 @@ At least one --checkpoints, --trusted or --range is required: without a signed c
 Exit status: 0 verified, 1 a check failed, 2 bad usage. Flags and file formats: docs/witness.md.`;
 
 export function parseArgs(argv) {
-  const out = { checkpoints: [], trusted: [], quiet: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith('--')) throw new Error(`${a} needs a value`);
-      return v;
-    };
-    if (a === '--events') out.events = value();
-    else if (a === '--public-key') out.publicKey = value();
-    else if (a === '--keys') out.keys = value();
-    else if (a === '--checkpoints') out.checkpoints.push(value());
-    else if (a === '--trusted') out.trusted.push(value());
-    else if (a === '--origin') out.origin = value();
-    else if (a === '--witnesses') out.witnesses = value();
-    else if (a === '--quorum') {
-      const v = value();
-      if (!/^[1-9][0-9]{0,5}$/.test(v)) throw new Error(`--quorum must be a positive whole number, not ${JSON.stringify(v)}`);
-      out.quorum = Number(v);
-    } else if (a === '--range') out.range = value();
-    else if (a === '--tiles') out.tiles = value();
-    else if (a === '--quiet') out.quiet = true;
-    else throw new Error(`unknown argument ${a}`);
+  // node:util's parser: strict (unknown flags and missing values are errors), repeatable flags as arrays.
+  const { values } = nodeParseArgs({
+    args: argv, strict: true, allowPositionals: false,
+    options: {
+      events: { type: 'string' }, 'public-key': { type: 'string' }, keys: { type: 'string' },
+      checkpoints: { type: 'string', multiple: true, default: [] }, trusted: { type: 'string', multiple: true, default: [] },
+      origin: { type: 'string' }, witnesses: { type: 'string' }, quorum: { type: 'string' }, range: { type: 'string' },
+      tiles: { type: 'string' }, quiet: { type: 'boolean', default: false },
+    },
+  });
+  const { 'public-key': publicKey, quorum, ...rest } = values;
+  const out = { ...rest, publicKey };
+  if (quorum !== undefined) {
+    if (!/^[1-9][0-9]{0,5}$/.test(quorum)) throw new Error(`--quorum must be a positive whole number, not ${JSON.stringify(quorum)}`);
+    out.quorum = Number(quorum);
   }
   if (!out.events) throw new Error('--events is required');
   if (!out.publicKey && !out.keys) throw new Error('--public-key or --keys is required');

@@ -23,6 +23,7 @@
 import { isUtf8 } from 'node:buffer';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import { parseArgs as nodeParseArgs } from 'node:util';
 import http from 'node:http';
 import path from 'node:path';
 import { cosignatureKeyId, cosignedMessage, parseCheckpointBody, parsePublicKey, parseSignedNote, verifierKey, verifyConsistency, verifyLogSignature } from './verify.mjs';
@@ -269,21 +270,15 @@ Serves POST /add-checkpoint (C2SP tlog-witness); --listen defaults to ${DEFAULT_
 --print-vkey prints the witness's verifier key (for NTK_WITNESSES and verify.mjs --witnesses) and exits.`;
 
 export function parseArgs(argv) {
-  const out = { listen: DEFAULT_LISTEN, printVkey: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith('--')) throw new Error(`${a} needs a value`);
-      return v;
-    };
-    if (a === '--config') out.config = value();
-    else if (a === '--state-dir') out.stateDir = value();
-    else if (a === '--listen') out.listen = value();
-    else if (a === '--key') out.key = value();
-    else if (a === '--print-vkey') out.printVkey = true;
-    else throw new Error(`unknown argument ${a}`);
-  }
+  // node:util's parser: strict (unknown flags and missing values are errors).
+  const { values } = nodeParseArgs({
+    args: argv, strict: true, allowPositionals: false,
+    options: {
+      config: { type: 'string' }, 'state-dir': { type: 'string' }, listen: { type: 'string', default: DEFAULT_LISTEN },
+      key: { type: 'string' }, 'print-vkey': { type: 'boolean', default: false },
+    },
+  });
+  const out = { config: values.config, stateDir: values['state-dir'], listen: values.listen, key: values.key, printVkey: values['print-vkey'] };
   if (!out.config) throw new Error('--config is required');
   if (!out.stateDir) throw new Error('--state-dir is required');
   const m = /^(.+):([0-9]{1,5})$/.exec(out.listen);
