@@ -200,7 +200,7 @@ describe.each(storeKinds)('grants ($name)', (kind) => {
     expect(await ids({ grantee: 'me' })).toEqual([]);
     // Existing filters keep working alongside; unknown or malformed parameters stay 400.
     expect(await ids({ grantor: 'me', grantee: 'team:HV-BANBURY', active: 'true', child: NHS.teen })).toContain(team.body.id);
-    for (const query of [{ grantr: 'me' }, { grantor: 'a b' }, { grantee: 'org:K84001' }, { grantee: 'user:' }]) {
+    for (const query of [{ grantr: 'me' }, { grantor: 'a b' }, { grantee: 'org:K84001' }, { grantee: 'user:' }] as Record<string, string>[]) {
       const r = await list(query);
       expect(r.status, JSON.stringify(query)).toBe(400);
       expect(r.body.errors[0].field).toMatch(/^query\./);
