@@ -458,7 +458,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Grants per child and per grantee (IG: all; safeguarding leads: children of their area) */
+        /**
+         * Grants per child, grantee and grantor (IG: all; safeguarding leads: children of their area)
+         * @description grantee: user:<id> or team:<id> (exact: a user's team grants are listed under the team), a bare user id or me; grantor: the user id of the granting lead, or me. Audited.
+         */
         get: operations["listGrants"];
         put?: never;
         /**
@@ -466,6 +469,46 @@ export interface paths {
          * @description The child must live in the area of your safeguarding team (an unknown NHS number gets the same 400 as a child elsewhere). The sections must be within what the grantee's role may ever see; expiresAt must be in the future and within the policy maximum (grants.maxDays). Audited and alerted.
          */
         post: operations["createGrant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/staff:search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Safeguarding lead: find staff of your area by (part of) a name, to grant them access
+         * @description Lists staff whose name contains the text (case-insensitive, at least 2 characters), only among staff of your safeguarding area(s): members of a team there, or staff in no team at an organisation there. Nobody outside your area is listed. A POST, so that names stay out of URLs (and proxy logs). At most limit (default 20, up to 50) by name; truncated says when there were more. Audited (audit-query staff-search).
+         */
+        post: operations["searchStaff"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/grants/{id}/extend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Safeguarding lead: move the end of a live grant later, with a reason
+         * @description Give until (the new end) or days (added to the current end). For a grant to a child of your area only (else 403); never beyond the policy maximum (grants.maxDays) from now, and only later than the current end (else 400). A revoked or expired grant is 409: grant again. Audited (grant-extend) and alerted like a grant.
+         */
+        post: operations["extendGrant"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1074,6 +1117,22 @@ export interface components {
             revokeReason: string | null;
             active: boolean;
         };
+        StaffMatch: {
+            id: string;
+            name: string;
+            organisation: {
+                code: string;
+                name: string | null;
+            };
+            teams: {
+                id: string;
+                name: string;
+                kind: string;
+                area: string;
+            }[];
+            /** @description The product role their teams or organisation decide (as exposure reports infer it); null when only the sign-in role would */
+            role: string | null;
+        };
         BreakGlassDeclared: {
             id: string;
             child: string;
@@ -1121,7 +1180,7 @@ export interface components {
         Alert: {
             id: string;
             /** @enum {string} */
-            kind: "break-glass" | "self-claim" | "grant" | "grant-revoke" | "monitoring";
+            kind: "break-glass" | "self-claim" | "grant" | "grant-extend" | "grant-revoke" | "monitoring";
             child: string | null;
             ref: string;
             recipients: string[];
@@ -3091,6 +3150,7 @@ export interface operations {
                 /** @description 10 digits, modulus-11 check digit */
                 child?: string;
                 grantee?: string;
+                grantor?: string;
                 active?: "true" | "false";
                 limit?: number;
             };
@@ -3218,6 +3278,217 @@ export interface operations {
             };
             /** @description The caller's role may not use this endpoint */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the configured limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as Content-Type: application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited, or the service is at capacity; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The store or the audit trail is unavailable; the request had no effect */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    searchStaff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    limit?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Staff of your area whose name matches, by name */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        staff: components["schemas"]["StaffMatch"][];
+                        truncated: boolean;
+                        areas: string[];
+                    };
+                };
+            };
+            /** @description Invalid request (problem+json with the fields at fault) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired token (with WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not use this endpoint */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the configured limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as Content-Type: application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited, or the service is at capacity; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The store or the audit trail is unavailable; the request had no effect */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    extendGrant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: date-time
+                     * @example 2026-11-25T09:00:00Z
+                     */
+                    until?: string;
+                    days?: number;
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Extended */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Grant"] & {
+                        consistencyToken: string;
+                    };
+                };
+            };
+            /** @description Invalid request (problem+json with the fields at fault) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired token (with WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not use this endpoint */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such grant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The grant was revoked or has expired */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3816,7 +4087,7 @@ export interface operations {
                 status?: "pending" | "delivered" | "dead";
                 /** @description In the inbox: not yet acknowledged, or acknowledged */
                 state?: "pending" | "acknowledged";
-                kind?: "break-glass" | "self-claim" | "grant" | "grant-revoke" | "monitoring";
+                kind?: "break-glass" | "self-claim" | "grant" | "grant-extend" | "grant-revoke" | "monitoring";
                 from?: string;
                 to?: string;
                 limit?: number;

@@ -6,7 +6,7 @@ import { actorOf } from '../trail/actor.ts';
 import { InvalidInput } from '../errors.ts';
 import { upsertOrg, type OrgInput } from '../store/tables/orgs.ts';
 import { unknownTeamIds, upsertTeam, type TeamRow } from '../store/tables/teams.ts';
-import { upsertUser } from '../store/tables/users.ts';
+import { upsertUser } from '../store/tables/staff.ts';
 import type { FactHasher } from './hash.ts';
 
 /** Who made a feed change, for its trail event. */

@@ -17,10 +17,11 @@ import { selfGrantRefusal, type RefusalTrail } from '../policy/separation.ts';
 import { alertRecipients } from '../alerts/recipients.ts';
 import { childArea } from '../store/tables/children.ts';
 import { insertGrant } from '../store/tables/grants.ts';
-import { teamIdsOfUser } from '../store/tables/users.ts';
+import { teamIdsOfUser } from '../store/tables/staff.ts';
 import { leadAreas, notInAreaMessage } from './lead-area.ts';
 import { granteeRoles } from './grantee.ts';
 import { grantView } from './view.ts';
+import { latestGrantEnd } from './duration.ts';
 
 export interface GrantInput {
   child: string;
@@ -39,15 +40,13 @@ export interface GrantDeps {
   now: () => Date;
 }
 
-const DAY = 86_400_000;
-
 /** Everything that can be wrong with the request, found before anything is written. */
 async function check(db: Queryable, policy: Policy, principal: Principal, input: GrantInput, now: Date): Promise<FieldError[]> {
   const { maxDays, minReasonLength } = policy.parameters.grants;
   const errors = reasonError('body.reason', input.reason, minReasonLength);
   const expires = Date.parse(input.expiresAt);
   if (expires <= now.getTime()) errors.push({ field: 'body.expiresAt', message: 'must be in the future' });
-  else if (expires > now.getTime() + maxDays * DAY) errors.push({ field: 'body.expiresAt', message: `must be at most ${maxDays} days from now` });
+  else if (expires > latestGrantEnd(policy, now).getTime()) errors.push({ field: 'body.expiresAt', message: `must be at most ${maxDays} days from now` });
 
   const areas = leadAreas(principal);
   const child = await childArea(db, input.child);
@@ -70,14 +69,20 @@ async function check(db: Queryable, policy: Policy, principal: Principal, input:
   return errors;
 }
 
-/** Refuses (403, audited) a grant to the lead herself or to a team she belongs to, by the feed or by her token. */
-async function checkSeparation(deps: GrantDeps, principal: Principal, input: GrantInput, requestId: string): Promise<void> {
+/**
+ * Refuses (403, audited as an event of `kind` with decision deny) giving access to the lead herself or
+ * to a team she belongs to, by the feed or by her token. Extending a grant gives access too: same check.
+ */
+export async function checkSeparation(
+  deps: Pick<GrantDeps, 'db' | 'trail' | 'policy'>, principal: Principal, input: Pick<GrantInput, 'child' | 'grantee' | 'sections' | 'purposeOfUse'>,
+  requestId: string, kind = 'grant', details: Record<string, unknown> = {},
+): Promise<void> {
   const teams = input.grantee.startsWith('team:') ? [...principal.workgroups, ...(await teamIdsOfUser(deps.db, principal.userId))] : [];
   const refusal = selfGrantRefusal(deps.policy.parameters.separationOfDuties, principal.userId, input.grantee, teams);
   if (!refusal) return;
   await deps.trail.appendOne({
-    kind: 'grant', actor: actorOf(principal), child: input.child, purpose: input.purposeOfUse, decision: 'deny', requestId,
-    policyVersion: deps.policy.version, details: { reason: refusal, grantee: input.grantee, sections: input.sections },
+    kind, actor: actorOf(principal), child: input.child, purpose: input.purposeOfUse, decision: 'deny', requestId,
+    policyVersion: deps.policy.version, details: { ...details, reason: refusal, grantee: input.grantee, sections: input.sections },
   });
   throw new NotAllowed(refusal === 'SELF_GRANT'
     ? 'you may not grant access to yourself (separation of duties): ask another safeguarding lead'

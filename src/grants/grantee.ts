@@ -8,12 +8,12 @@ import type { Queryable } from '../store/store.ts';
 import type { Policy } from '../policy/policy.ts';
 import { inferRole } from '../identity/infer-role.ts';
 import { teamAndOrgKind } from '../store/tables/teams.ts';
-import { userTeamsAndOrgKind } from '../store/tables/users.ts';
+import { fedStaff } from '../store/tables/staff.ts';
 
 /** The candidate roles of `user:<id>` or `team:<id>`, or undefined when no such user or team was fed. */
 export async function granteeRoles(db: Queryable, policy: Policy, grantee: string): Promise<string[] | undefined> {
   const [kind, key] = [grantee.slice(0, grantee.indexOf(':')), grantee.slice(grantee.indexOf(':') + 1)];
-  const found = kind === 'team' ? await teamAndOrgKind(db, key) : await userTeamsAndOrgKind(db, key);
+  const found = kind === 'team' ? await teamAndOrgKind(db, key) : await fedStaff(db, key);
   if (!found) return undefined;
   const { role } = inferRole(policy.roles, found.teams, found.orgKind);
   if (role) return [role];

@@ -67,7 +67,7 @@ export function csvRow(body: string): unknown[] {
     e.seq, e.id, e.ts, e.kind, e.actor?.user, e.actor?.role, e.actor?.roleCode, e.actor?.org, e.actor?.client, e.child, e.section,
     e.action, e.purpose, e.decision, e.breakGlass ? 'true' : 'false',
     basis.map((b) => (b.kind === 'relationship' ? `${b.type}:${b.via}` : b.kind)).join(' '), e.details?.reason?.code, e.requestId, e.policyVersion,
-    breakGlass ? e.details?.reasonCode : undefined, breakGlass ? given : undefined, e.kind === 'grant' || e.kind === 'grant-revoke' ? given : undefined,
+    breakGlass ? e.details?.reasonCode : undefined, breakGlass ? given : undefined, e.kind === 'grant' || e.kind === 'grant-extend' || e.kind === 'grant-revoke' ? given : undefined,
   ];
 }
 

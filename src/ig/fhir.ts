@@ -71,6 +71,7 @@ interface Pattern {
 
 const OTHER_TYPES: Record<string, { code: string; display: string; action: string }> = {
   grant: { code: '110110', display: 'Patient Record', action: 'C' },
+  'grant-extend': { code: '110110', display: 'Patient Record', action: 'U' },
   'grant-revoke': { code: '110110', display: 'Patient Record', action: 'D' },
   'break-glass': { code: '110113', display: 'Security Alert', action: 'E' },
   'break-glass-review': { code: '110110', display: 'Patient Record', action: 'U' },

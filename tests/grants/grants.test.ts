@@ -175,6 +175,46 @@ describe.each(storeKinds)('grants ($name)', (kind) => {
     expect(rows.map((x) => JSON.parse(x.body).details.query)).toContain('grants');
   });
 
+  it('lists grants by grantor (an id or me) and by grantee (user:<id>, a bare user id or me), each listing audited once with its filters', async () => {
+    const sn = await grant({ grantee: 'user:sn1', sections: ['safeguarding'] });
+    const team = await grant({ grantee: 'team:HV-BANBURY', sections: ['safeguarding'] });
+    const theirs = await grant({ child: SWINDON_CHILD, grantee: 'user:hv2', sections: ['health-visiting'] }, lead2);
+    const list = (query: Record<string, string>, user: TestUser = users.lead) => svc.http.get('/v1/grants').query(query).set('Authorization', bearer(svc, user));
+    const ids = async (query: Record<string, string>, user?: TestUser) => {
+      const r = await list(query, user);
+      expect(r.status, JSON.stringify(query)).toBe(200);
+      return r.body.grants.map((g: { id: string }) => g.id) as string[];
+    };
+    const mine = await ids({ grantor: 'me' });
+    expect(mine).toEqual(expect.arrayContaining([sn.body.id, team.body.id]));
+    expect((await list({ grantor: 'me' })).body.grants.every((g: { grantedBy: string }) => g.grantedBy === 'sg1')).toBe(true);
+    expect(await ids({ grantor: 'sg1' })).toEqual(mine);
+    // IG sees any lead's grants; a lead sees none of another area's, even by grantor.
+    const bySg2 = await list({ grantor: 'sg2' }, users.ig);
+    expect(bySg2.body.grants.map((g: { id: string }) => g.id)).toContain(theirs.body.id);
+    expect(bySg2.body.grants.every((g: { grantedBy: string }) => g.grantedBy === 'sg2')).toBe(true);
+    expect(await ids({ grantor: 'sg2' })).toEqual([]);
+    expect(await ids({ grantor: 'me', grantee: 'user:sn1' })).toContain(sn.body.id);
+    expect(await ids({ grantor: 'me', grantee: 'sn1' })).toEqual(await ids({ grantor: 'me', grantee: 'user:sn1' }));
+    expect((await ids({ grantee: 'sn1' })).every((id) => id !== team.body.id)).toBe(true);
+    expect(await ids({ grantee: 'me' })).toEqual([]);
+    // Existing filters keep working alongside; unknown or malformed parameters stay 400.
+    expect(await ids({ grantor: 'me', grantee: 'team:HV-BANBURY', active: 'true', child: NHS.teen })).toContain(team.body.id);
+    for (const query of [{ grantr: 'me' }, { grantor: 'a b' }, { grantee: 'org:K84001' }, { grantee: 'user:' }] as Record<string, string>[]) {
+      const r = await list(query);
+      expect(r.status, JSON.stringify(query)).toBe(400);
+      expect(r.body.errors[0].field).toMatch(/^query\./);
+    }
+
+    const trail = async () => (await svc.services.store.query<{ body: string }>(`select body from audit_events where kind = 'audit-query' and actor = 'sg1' order by seq`)).rows
+      .map((r) => JSON.parse(r.body)).filter((e) => e.details.query === 'grants');
+    const before = (await trail()).length;
+    await list({ grantor: 'me', grantee: 'sn1' });
+    const after = await trail();
+    expect(after.length).toBe(before + 1);
+    expect(after.at(-1).details).toEqual({ query: 'grants', filters: { grantor: 'sg1', grantee: 'user:sn1', limit: 100 }, results: expect.any(Number) });
+  });
+
   it('commits a grant or a revocation with its audit event and alert, or nothing (503)', async () => {
     const g = await grant({});
     const before = await counts(svc);

@@ -4,7 +4,7 @@
  */
 import type { Queryable } from '../store.ts';
 
-export const ALERT_KINDS = ['break-glass', 'self-claim', 'grant', 'grant-revoke', 'monitoring'] as const;
+export const ALERT_KINDS = ['break-glass', 'self-claim', 'grant', 'grant-extend', 'grant-revoke', 'monitoring'] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
 export interface AlertInput {

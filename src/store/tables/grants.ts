@@ -40,12 +40,27 @@ export async function insertGrant(tx: Queryable, g: NewGrant): Promise<GrantRow>
   return rows[0];
 }
 
+/** The grant with the area of its child (null for a child never fed). */
+export async function grantWithArea(db: Queryable, id: string): Promise<(GrantRow & { area: string | null }) | undefined> {
+  const { rows } = await db.query<GrantRow & { area: string | null }>(
+    `select ${columns('g')}, c.area from grants g left join children c on c.nhs_number = g.child where g.id = $1`,
+    [id],
+  );
+  return rows[0];
+}
+
 /** The grant with the area of its child (null for a child never fed), locked for the caller's transaction. */
 export async function grantForUpdate(tx: Queryable, id: string): Promise<(GrantRow & { area: string | null }) | undefined> {
   const { rows } = await tx.query<GrantRow & { area: string | null }>(
     `select ${columns('g')}, c.area from grants g left join children c on c.nhs_number = g.child where g.id = $1 for update of g`,
     [id],
   );
+  return rows[0];
+}
+
+/** Moves the grant's end (the caller holds its row lock and checked the new end). */
+export async function extendGrant(tx: Queryable, id: string, expiresAt: Date): Promise<GrantRow> {
+  const { rows } = await tx.query<GrantRow>(`update grants set expires_at = $2 where id = $1 returning ${columns()}`, [id, expiresAt.toISOString()]);
   return rows[0];
 }
 
@@ -60,6 +75,8 @@ export async function revokeGrant(tx: Queryable, id: string, by: string, reason:
 export interface GrantFilter {
   child?: string;
   grantee?: string;
+  /** The user id of the lead who granted. */
+  grantedBy?: string;
   /** true: live grants (not revoked, not expired at `now`); false: the others. */
   active?: boolean;
   /** Only grants for children of these areas, or null for all. */
@@ -73,8 +90,9 @@ export async function listGrants(db: Queryable, f: GrantFilter, now: Date): Prom
       where ($1::text is null or child = $1) and ($2::text is null or grantee = $2)
         and ($3::boolean is null or (revoked_at is null and expires_at > $4::timestamptz) = $3::boolean)
         and ($5::text[] is null or child in (select nhs_number from children where area = any($5::text[])))
+        and ($7::text is null or granted_by = $7)
       order by granted_at desc, id limit $6`,
-    [f.child ?? null, f.grantee ?? null, f.active ?? null, now.toISOString(), f.areas, f.limit],
+    [f.child ?? null, f.grantee ?? null, f.active ?? null, now.toISOString(), f.areas, f.limit, f.grantedBy ?? null],
   );
   return rows;
 }
