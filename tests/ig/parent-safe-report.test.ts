@@ -7,16 +7,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { storeKinds } from '../support/stores.ts';
 import type { TestService, TestUser } from '../support/app.ts';
 import { NHS, useFixtureService, users } from '../support/fixture.ts';
+import { pdfText } from '../support/pdf-text.ts';
 import { loadSubjectAccessPolicy, parentMaySee, parseSubjectAccessPolicy } from '../../src/ig/subject-access.ts';
 
 const BREAK_GLASS_REASON = 'Collapsed at school, allergy history needed now';
 const GRANT_REASON = 'Section 47 enquiry: joint visit with the paediatrician';
-
-/** The text a pdfkit PDF shows: its uncompressed `[<hex> kerning <hex>] TJ` runs, one line each. */
-function pdfText(pdf: Buffer): string {
-  const runs = pdf.toString('latin1').match(/\[([^\]]*)\] TJ/g) ?? [];
-  return runs.map((run) => [...run.matchAll(/<([0-9a-f]*)>/g)].map((m) => Buffer.from(m[1], 'hex').toString('latin1')).join('')).join('\n');
-}
 
 describe.each(storeKinds)('parent-safe access report ($name)', (kind) => {
   let svc: TestService;
