@@ -126,12 +126,12 @@ export async function accessReport(deps: ReportDeps, who: Asker, child: string, 
 }
 
 /**
- * accessReport, with the seq of the newest event the report shows (null when it shows none) and of
- * each read: a checkpoint covers an event when its tree size is above the event's seq (report-pdf.ts).
+ * accessReport, with the seq of the newest event of each read it shows: a checkpoint covers an event
+ * when its tree size is above the event's seq (report-pdf.ts).
  */
 export async function producedReport(
   deps: ReportDeps, who: Asker, child: string, query: ReportQuery,
-): Promise<{ report: AccessReport | ParentSafeReport; lastSeq: number | null; readSeqs: number[] }> {
+): Promise<{ report: AccessReport | ParentSafeReport; readSeqs: number[] }> {
   const view = query.view ?? 'full';
   const policy = subjectAccessPolicy;
   const built = view === 'full'
@@ -142,7 +142,7 @@ export async function producedReport(
     });
   const report = view === 'full' ? { ...built.report, view } : parentSafe(built.report);
   await recordAuditQuery(deps.trail, who, 'access-report', { ...query, view }, report.reads.length, child);
-  return { report, lastSeq: built.lastSeq, readSeqs: built.readSeqs };
+  return { report, readSeqs: built.readSeqs };
 }
 
 function parentSafe(r: Awaited<ReturnType<typeof buildReport>>['report']): ParentSafeReport {
@@ -192,7 +192,6 @@ async function buildReport(
 ) {
   const bodies = await bodiesInTimeOrder(db, { child, kind: 'decision', from, to });
   const events = bodies.map((b) => JSON.parse(b) as DecisionEvent).filter((e) => (e.decision === 'permit' ? view.keep(e) : view.refused));
-  const lastSeq = events.reduce<number | null>((max, e) => (max === null || e.seq > max ? e.seq : max), null);
 
   const subjects = new Set<string>();
   const users = new Set<string>();
@@ -261,7 +260,7 @@ async function buildReport(
     reads: list,
     refused,
   };
-  return { report, lastSeq, readSeqs: [...reads.keys()].map((k) => seqs.get(k) ?? -1) };
+  return { report, readSeqs: [...reads.keys()].map((k) => seqs.get(k) ?? -1) };
 }
 
 /** Display names of the users, organisations and basis subjects (teams, organisations) the words need. */
