@@ -309,9 +309,29 @@ export interface paths {
         };
         /**
          * IG: who read which sections of this child, when, from where and why, in plain words
-         * @description JSON by default; format=csv gives one row per read.
+         * @description JSON by default; format=csv gives one row per read. view=parent-safe gives the view for a parent's subject access request: what it leaves out is policy (policies/subject-access.json: safeguarding and confidential sections, reads by safeguarding leads, under grants or overrides or for legal purposes, refused attempts), and staff are named by role and organisation only. The call is audited with the view it produced. The same view as a PDF citing the signed checkpoint: getAccessReportPdf.
          */
         get: operations["getAccessReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit/children/{nhsNumber}/access-report/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * IG: the parent-safe access report as a PDF, citing the signed checkpoint that covers it
+         * @description The view=parent-safe report of getAccessReport, for a subject access request, with the newest signed checkpoint (origin, tree size, root hash, time, signature key id, the note itself) and how anyone can verify it (GET /v1/audit/keys, audit/verify.mjs). A read recorded after that checkpoint is marked as not yet covered. Sent as an attachment with Cache-Control: no-store; audited as an access-report query with view parent-safe and format pdf.
+         */
+        get: operations["getAccessReportPdf"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2643,6 +2663,7 @@ export interface operations {
                 from?: string;
                 to?: string;
                 format?: "json" | "csv";
+                view?: "full" | "parent-safe";
             };
             header?: never;
             path: {
@@ -2661,6 +2682,8 @@ export interface operations {
                 content: {
                     "application/json": {
                         child: string;
+                        /** @enum {string} */
+                        view: "full" | "parent-safe";
                         summary: {
                             [key: string]: unknown;
                         };
@@ -2668,6 +2691,77 @@ export interface operations {
                     } & {
                         [key: string]: unknown;
                     };
+                };
+            };
+            /** @description Invalid request (problem+json with the fields at fault) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired token (with WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not use this endpoint */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited, or the service is at capacity; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The store or the audit trail is unavailable; the request had no effect */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAccessReportPdf: {
+        parameters: {
+            query?: {
+                from?: string;
+                to?: string;
+            };
+            header?: never;
+            path: {
+                /** @description 10 digits, modulus-11 check digit */
+                nhsNumber: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The PDF */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
                 };
             };
             /** @description Invalid request (problem+json with the fields at fault) */

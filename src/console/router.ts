@@ -19,6 +19,7 @@ import { OidcSignIn } from './oidc.ts';
 import { keepForm, resumeRoutes } from './resume.ts';
 import { homeRoutes } from './screens/home.ts';
 import { accessReportRoutes } from './screens/access-report.ts';
+import { staffActivityRoutes } from './screens/staff-activity.ts';
 import { breakGlassRoutes } from './screens/break-glass.ts';
 import { alertRoutes } from './screens/alerts.ts';
 import { exposureRoutes } from './screens/exposure.ts';
@@ -79,6 +80,7 @@ export function consoleRouter(services: Services, options: ConsoleOptions): expr
   router.use(resumeRoutes({ ...screen, sessions }));
   router.use(homeRoutes(screen));
   router.use(accessReportRoutes(screen));
+  router.use(staffActivityRoutes(screen));
   router.use(breakGlassRoutes(screen));
   router.use(alertRoutes(screen));
   router.use(exposureRoutes(screen));

@@ -9,8 +9,9 @@ import { displayNames } from '../store/tables/display-names.ts';
 import type { TrailAppender } from '../trail/log.ts';
 import { recordAuditQuery, type Asker } from './audit-query.ts';
 import { toCsv } from './csv.ts';
+import { parentMaySee, purposeInWords, subjectAccessPolicy, type ReportView } from './subject-access.ts';
 
-interface Basis {
+export interface Basis {
   kind: string;
   type?: string;
   via?: string;
@@ -18,8 +19,9 @@ interface Basis {
   breakGlassId?: string;
 }
 
-interface DecisionEvent {
+export interface DecisionEvent {
   id: string;
+  seq: number;
   ts: string;
   kind: string;
   actor?: { user?: string; role?: string; org?: string; client?: string };
@@ -50,7 +52,13 @@ const ROLE_WORDS: Record<string, string> = {
   'safeguarding-lead': 'safeguarding lead', gp: 'GP', clinician: 'hospital clinician', clerk: 'child health records clerk',
 };
 
-function describe(b: Basis, names: Map<string, string>): string {
+/** A product role in words ("health visitor"). */
+export function roleInWords(role: string | undefined | null): string | null {
+  return role ? (ROLE_WORDS[role] ?? role) : null;
+}
+
+/** Why a read was permitted, in plain words (the basis the decision recorded). */
+export function describe(b: Basis, names: Map<string, string>): string {
   const subject = b.via ?? '';
   const [kind, key] = subject.split(':');
   const who = names.get(subject) ?? key ?? '';
@@ -72,21 +80,100 @@ function describe(b: Basis, names: Map<string, string>): string {
   }
 }
 
-export type AccessReport = Awaited<ReturnType<typeof buildReport>>;
+export type AccessReport = Awaited<ReturnType<typeof buildReport>>['report'] & { view: 'full' };
+
+/** A read as the parent-safe view shows it: staff by role and organisation, no ids (policies/subject-access.json). */
+export interface ParentSafeRead {
+  when: string;
+  role: string | null;
+  organisation: { code: string | null; name: string | null };
+  sections: string[];
+  purpose: string | null;
+  breakGlass: boolean;
+  because: string[];
+}
+
+export interface ParentSafeReport {
+  view: 'parent-safe';
+  child: string;
+  from: string | null;
+  to: string | null;
+  generatedAt: string;
+  notice: string;
+  summary: { reads: number; organisations: number; breakGlassReads: number };
+  reads: ParentSafeRead[];
+}
+
+export interface ReportQuery {
+  from?: string;
+  to?: string;
+  format?: string;
+  view?: ReportView;
+}
+
+type ReportDeps = { db: Queryable; trail: TrailAppender; now: () => Date };
 
 /**
- * The access report of a child in [from, to); the report itself is recorded on the trail (with the
- * query as asked, `format` included) before it is returned.
+ * The access report of a child in [from, to), in the view asked for (default the full IG view); the
+ * report itself is recorded on the trail (with the query as asked, `format` and `view` included)
+ * before it is returned.
  */
-export async function accessReport(
-  deps: { db: Queryable; trail: TrailAppender; now: () => Date },
-  who: Asker,
-  child: string,
-  query: { from?: string; to?: string; format?: string },
-): Promise<AccessReport> {
-  const report = await buildReport(deps.db, child, query.from, query.to, deps.now());
-  await recordAuditQuery(deps.trail, who, 'access-report', query, report.reads.length, child);
-  return report;
+export async function accessReport(deps: ReportDeps, who: Asker, child: string, query: ReportQuery & { view?: 'full' }): Promise<AccessReport>;
+export async function accessReport(deps: ReportDeps, who: Asker, child: string, query: ReportQuery & { view: 'parent-safe' }): Promise<ParentSafeReport>;
+export async function accessReport(deps: ReportDeps, who: Asker, child: string, query: ReportQuery): Promise<AccessReport | ParentSafeReport>;
+export async function accessReport(deps: ReportDeps, who: Asker, child: string, query: ReportQuery): Promise<AccessReport | ParentSafeReport> {
+  return (await producedReport(deps, who, child, query)).report;
+}
+
+/**
+ * accessReport, with the seq of the newest event of each read it shows: a checkpoint covers an event
+ * when its tree size is above the event's seq (report-pdf.ts).
+ */
+export async function producedReport(
+  deps: ReportDeps, who: Asker, child: string, query: ReportQuery,
+): Promise<{ report: AccessReport | ParentSafeReport; readSeqs: number[] }> {
+  const view = query.view ?? 'full';
+  const policy = subjectAccessPolicy;
+  const built = view === 'full'
+    ? await buildReport(deps.db, child, query.from, query.to, deps.now())
+    : await buildReport(deps.db, child, query.from, query.to, deps.now(), {
+      keep: (e) => parentMaySee({ section: e.section, role: e.actor?.role, purpose: e.purpose, basisKinds: (e.details?.basis ?? []).map((b) => b.kind) }),
+      refused: policy.showRefusedAttempts,
+    });
+  const report = view === 'full' ? { ...built.report, view } : parentSafe(built.report);
+  await recordAuditQuery(deps.trail, who, 'access-report', { ...query, view }, report.reads.length, child);
+  return { report, readSeqs: built.readSeqs };
+}
+
+function parentSafe(r: Awaited<ReturnType<typeof buildReport>>['report']): ParentSafeReport {
+  const policy = subjectAccessPolicy;
+  return {
+    view: 'parent-safe',
+    child: r.child,
+    from: r.from,
+    to: r.to,
+    generatedAt: r.generatedAt,
+    notice: policy.notice,
+    summary: { reads: r.summary.reads, organisations: r.summary.organisations, breakGlassReads: r.summary.breakGlassReads },
+    reads: r.reads.map((x) => ({
+      when: x.when,
+      role: policy.showStaffNames && x.name ? `${x.name}${x.role ? `, ${x.role}` : ''}` : x.role,
+      organisation: x.organisation,
+      sections: x.sections,
+      purpose: purposeInWords(x.purpose),
+      breakGlass: x.breakGlass,
+      because: x.because,
+    })),
+  };
+}
+
+const PARENT_SAFE_CSV_COLUMNS = ['when', 'role', 'orgCode', 'organisation', 'sections', 'purpose', 'breakGlass', 'because'];
+
+/** One row per read, in the columns of its view. */
+export function parentSafeCsv(report: ParentSafeReport): string {
+  return toCsv(PARENT_SAFE_CSV_COLUMNS, report.reads.map((r) => [
+    r.when, r.role, r.organisation.code, r.organisation.name, r.sections.join(' '), r.purpose, r.breakGlass, r.because.join('; '),
+  ]));
 }
 
 const CSV_COLUMNS = ['when', 'user', 'name', 'role', 'orgCode', 'organisation', 'sections', 'purpose', 'breakGlass', 'because', 'requestId'];
@@ -98,9 +185,13 @@ export function accessReportCsv(report: AccessReport): string {
   ]));
 }
 
-async function buildReport(db: Queryable, child: string, from: string | undefined, to: string | undefined, now: Date) {
+/** `keep` picks the permitted reads a view shows; `refused: false` leaves the refused attempts out. */
+async function buildReport(
+  db: Queryable, child: string, from: string | undefined, to: string | undefined, now: Date,
+  view: { keep: (e: DecisionEvent) => boolean; refused: boolean } = { keep: () => true, refused: true },
+) {
   const bodies = await bodiesInTimeOrder(db, { child, kind: 'decision', from, to });
-  const events = bodies.map((b) => JSON.parse(b) as DecisionEvent);
+  const events = bodies.map((b) => JSON.parse(b) as DecisionEvent).filter((e) => (e.decision === 'permit' ? view.keep(e) : view.refused));
 
   const subjects = new Set<string>();
   const users = new Set<string>();
@@ -113,6 +204,8 @@ async function buildReport(db: Queryable, child: string, from: string | undefine
   const names = await lookupNames(db, [...users], [...orgs], [...subjects]);
 
   const reads = new Map<string, ReportRead>();
+  /** The newest seq of each read, for which checkpoint covers it. */
+  const seqs = new Map<string, number>();
   const refused: { when: string; user: string; name: string | null; organisation: string | null; sections: string[] }[] = [];
   for (const e of events) {
     const user = e.actor?.user ?? 'unknown';
@@ -127,7 +220,7 @@ async function buildReport(db: Queryable, child: string, from: string | undefine
     if (!read) {
       const org = e.actor?.org ?? null;
       read = {
-        when: e.ts, user, name: names.get(`user:${user}`) ?? null, role: e.actor?.role ? (ROLE_WORDS[e.actor.role] ?? e.actor.role) : null,
+        when: e.ts, user, name: names.get(`user:${user}`) ?? null, role: roleInWords(e.actor?.role),
         organisation: { code: org, name: org ? (names.get(`org:${org}`) ?? null) : null },
         sections: [], purpose: e.purpose ?? null, breakGlass: false, because: [], requestId: e.requestId ?? null, auditIds: [],
       };
@@ -135,6 +228,7 @@ async function buildReport(db: Queryable, child: string, from: string | undefine
     }
     read.sections.push(e.section ?? '');
     read.auditIds.push(e.id);
+    seqs.set(key, Math.max(seqs.get(key) ?? -1, e.seq));
     read.breakGlass ||= e.breakGlass === true;
     for (const b of e.details?.basis ?? []) {
       const words = describe(b, names);
@@ -150,7 +244,7 @@ async function buildReport(db: Queryable, child: string, from: string | undefine
       byBasis[k] = (byBasis[k] ?? 0) + 1;
     }
   }
-  return {
+  const report = {
     child,
     from: from ?? null,
     to: to ?? null,
@@ -166,9 +260,11 @@ async function buildReport(db: Queryable, child: string, from: string | undefine
     reads: list,
     refused,
   };
+  return { report, readSeqs: [...reads.keys()].map((k) => seqs.get(k) ?? -1) };
 }
 
-async function lookupNames(db: Queryable, users: string[], orgs: string[], subjects: string[]): Promise<Map<string, string>> {
+/** Display names of the users, organisations and basis subjects (teams, organisations) the words need. */
+export async function lookupNames(db: Queryable, users: string[], orgs: string[], subjects: string[]): Promise<Map<string, string>> {
   const teams = subjects.filter((s) => s.startsWith('team:')).map((s) => s.slice(5));
   const orgCodes = [...orgs, ...subjects.filter((s) => s.startsWith('org:')).map((s) => s.slice(4))];
   return displayNames(db, { users, orgs: orgCodes, teams });

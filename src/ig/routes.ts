@@ -10,7 +10,9 @@ import { instant, nhsNumber } from '../http/schemas.ts';
 import { actorOf } from '../trail/actor.ts';
 import type { Asker } from './audit-query.ts';
 import { searchQuery, searchTrail } from './search.ts';
-import { accessReport, accessReportCsv } from './access-report.ts';
+import { accessReport, accessReportCsv, parentSafeCsv } from './access-report.ts';
+import { REPORT_VIEWS } from './subject-access.ts';
+import { parentSafeReportPdf } from './report-pdf.ts';
 import { exportTrail } from './export-trail.ts';
 import { eventWithProof } from './event-proof.ts';
 import { checkpointHistory, consistency, latestCheckpoint } from './checkpoints.ts';
@@ -52,16 +54,36 @@ export function auditRoutes(): AnyRoute[] {
     }),
     defineRoute({
       operationId: 'getAccessReport', method: 'get', path: '/v1/audit/children/{nhsNumber}/access-report', summary: 'IG: who read which sections of this child, when, from where and why, in plain words', tags: ['audit'], auth: IG,
-      description: 'JSON by default; format=csv gives one row per read.',
+      description: 'JSON by default; format=csv gives one row per read. view=parent-safe gives the view for a parent\'s subject access request: '
+        + 'what it leaves out is policy (policies/subject-access.json: safeguarding and confidential sections, reads by safeguarding leads, under grants or overrides '
+        + 'or for legal purposes, refused attempts), and staff are named by role and organisation only. The call is audited with the view it produced. '
+        + 'The same view as a PDF citing the signed checkpoint: getAccessReportPdf.',
       params: z.object({ nhsNumber }),
-      query: timeRange.extend({ format: z.enum(['json', 'csv']).default('json') }),
-      responses: { 200: { description: 'The access report', schema: z.object({ child: z.string(), summary: z.record(z.string(), z.unknown()), reads: z.array(z.unknown()) }).passthrough() } },
+      query: timeRange.extend({ format: z.enum(['json', 'csv']).default('json'), view: z.enum(REPORT_VIEWS).default('full') }),
+      responses: { 200: { description: 'The access report', schema: z.object({ child: z.string(), view: z.enum(REPORT_VIEWS), summary: z.record(z.string(), z.unknown()), reads: z.array(z.unknown()) }).passthrough() } },
       handler: async (ctx) => {
         const { store: db, audit: trail, now } = ctx.services;
         const report = await accessReport({ db, trail, now }, asker(ctx), ctx.params.nhsNumber, ctx.query);
         if (ctx.query.format === 'json') return { body: report };
-        ctx.res.type('text/csv').attachment(`access-report-${ctx.params.nhsNumber}.csv`);
-        ctx.res.send(accessReportCsv(report));
+        ctx.res.type('text/csv').attachment(`access-report-${ctx.params.nhsNumber}${report.view === 'parent-safe' ? '-parent-safe' : ''}.csv`);
+        ctx.res.send(report.view === 'parent-safe' ? parentSafeCsv(report) : accessReportCsv(report));
+        return undefined;
+      },
+    }),
+    defineRoute({
+      operationId: 'getAccessReportPdf', method: 'get', path: '/v1/audit/children/{nhsNumber}/access-report/pdf',
+      summary: 'IG: the parent-safe access report as a PDF, citing the signed checkpoint that covers it', tags: ['audit'], auth: IG,
+      description: 'The view=parent-safe report of getAccessReport, for a subject access request, with the newest signed checkpoint (origin, tree size, root hash, '
+        + 'time, signature key id, the note itself) and how anyone can verify it (GET /v1/audit/keys, audit/verify.mjs). A read recorded after that checkpoint '
+        + 'is marked as not yet covered. Sent as an attachment with Cache-Control: no-store; audited as an access-report query with view parent-safe and format pdf.',
+      params: z.object({ nhsNumber }),
+      query: timeRange,
+      responses: { 200: { description: 'The PDF', schema: z.string().openapi({ format: 'binary' }), contentType: 'application/pdf' } },
+      handler: async (ctx) => {
+        const { store: db, audit: trail, now, checkpointer: checkpoints } = ctx.services;
+        const out = await parentSafeReportPdf({ db, trail, now, checkpoints }, asker(ctx), ctx.params.nhsNumber, ctx.query);
+        ctx.res.status(200).type('application/pdf').attachment(out.filename).setHeader('Cache-Control', 'no-store');
+        ctx.res.send(out.pdf);
         return undefined;
       },
     }),

@@ -4,6 +4,7 @@ import { page, who, type Screen } from '../context.ts';
 
 const SCREENS = [
   { capability: 'audit', href: '/console/access-report', heading: 'Child access report', description: 'Who read a child\'s record, when, from where and why.' },
+  { capability: 'audit', href: '/console/staff-activity', heading: 'Staff activity', description: 'What one member of staff read and was refused in a period, and why.' },
   { capability: 'review', href: '/console/break-glass', heading: 'Break-glass review', description: 'Emergency access waiting for review, and the reads made under it.' },
   { capability: 'alerts', href: '/console/alerts', heading: 'Alerts', description: 'Alerts raised by break-glass, self-claimed relationships, grants and monitoring: acknowledge them.' },
   { capability: 'monitoring', href: '/console/monitoring', heading: 'Monitoring cases', description: 'Cases privacy monitoring opened: assign, add notes, close with an outcome.' },
