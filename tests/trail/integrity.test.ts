@@ -14,9 +14,10 @@ import { signingKeyFromPem, verifierKey } from '../../src/trail/signing-key.ts';
 import { canonicalBytes, leafHash } from '../../src/trail/event.ts';
 import { hashChildren } from '../../src/trail/merkle.ts';
 import { deployment, type Deployment, type Running } from './restart-support.ts';
+import type { TestUser } from '../support/app.ts';
 
 const ORIGIN = 'needtoknow.test/integrity';
-const integrity = (svc: Running, user = users.ig) => svc.http.get('/v1/audit/integrity').set('Authorization', `Bearer ${svc.token(user)}`);
+const integrity = (svc: Running, user: TestUser = users.ig) => svc.http.get('/v1/audit/integrity').set('Authorization', `Bearer ${svc.token(user)}`);
 const decide = (svc: Running) =>
   svc.http.post('/v1/authorise').set('Authorization', `Bearer ${svc.token(users.hv)}`).send({ child: NHS.toddler, sections: ['immunisations'], action: 'read', purposeOfUse: 'TREAT' });
 

@@ -73,10 +73,10 @@ export function breakGlassRoutes({ services, views }: Screen): express.Router {
     const values = { outcome: field(req, 'outcome'), notes: field(req, 'notes').trim(), followUp: field(req, 'followUp').trim() };
     const errors: FieldError[] = [];
     if (!OUTCOMES.includes(values.outcome as never)) errors.push({ field: 'outcome', message: 'Select whether the access was appropriate' });
-    if (values.outcome === 'follow-up' && !values.followUp) errors.push({ field: 'followUp', message: 'Enter what needs to be done' });
-    else if (values.followUp.length > 4000) errors.push({ field: 'followUp', message: 'What needs to be done must be 4,000 characters or fewer' });
     if (!values.notes) errors.push({ field: 'notes', message: 'Enter your notes on the review' });
     else if (values.notes.length > 4000) errors.push({ field: 'notes', message: 'Notes must be 4,000 characters or fewer' });
+    if (values.outcome === 'follow-up' && !values.followUp) errors.push({ field: 'followUp', message: 'Enter what needs to be done' });
+    else if (values.followUp.length > 4000) errors.push({ field: 'followUp', message: 'What needs to be done must be 4,000 characters or fewer' });
     if (errors.length) return breakGlassPage(res, req.params.id, values, errors, 400);
     const outcome = values.outcome as (typeof OUTCOMES)[number];
     try {
