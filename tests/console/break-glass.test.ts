@@ -82,7 +82,7 @@ describe.each(storeKinds)('console break-glass and trail integrity: $name', (kin
 
   it('lets an IG officer review a break-glass as needing follow-up, then close the follow-up, with the keyboard only', async () => {
     await newPage('ig-officer');
-    await check('home-ig');
+    await check('home');
     await page.goto(`${world.url}/console/break-glass`);
     await check('break-glass-queue');
     await tabTo(page.locator(`a[href="/console/break-glass/${inArea}"]`));
