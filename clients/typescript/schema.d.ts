@@ -417,6 +417,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/audit/integrity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * IG: the trail's integrity: latest checkpoint and its age, events not yet covered, witnesses, the last verification, whether the trail is unproven
+         * @description Witness and verification figures are those of the process answering (they start empty at a restart). Answered even while the trail is unproven (then recorded is false: nothing can be appended).
+         */
+        get: operations["getTrailIntegrity"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/audit/consistency": {
         parameters: {
             query?: never;
@@ -582,7 +602,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** IG: break-glass to review, with overdue flag and the reads made under each */
+        /**
+         * IG: break-glass to review, with overdue flag and the reads made under each; leads: their area's
+         * @description IG officers (capability `review`) see every break-glass; safeguarding leads (`break-glass-area`) see, read-only, those about children of their area(s). followUp=open|closed keeps those reviewed with the outcome follow-up whose follow-up is open or closed; overdue=true keeps those pending review for longer than the policy's breakGlass.reviewOverdueDays. The listing is itself audited (audit-query).
+         */
         get: operations["listBreakGlass"];
         put?: never;
         /**
@@ -616,6 +639,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/break-glass/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One break-glass: the declaration, every section decision asked under it, its review and follow-up
+         * @description IG officers see any break-glass; safeguarding leads only those about children of their area (another is 404, as an unknown id). Audited (audit-query).
+         */
+        get: operations["getBreakGlass"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/break-glass/{id}/review": {
         parameters: {
             query?: never;
@@ -625,8 +668,28 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** IG: record the review of one break-glass (once) */
+        /**
+         * IG: record the review of one break-glass (once)
+         * @description The outcome follow-up opens a follow-up (followUp: what is to be done; the notes when absent), listed with followUp=open until closed with POST /v1/break-glass/{id}/follow-up:close.
+         */
         post: operations["reviewBreakGlass"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/break-glass/{id}/follow-up:close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** IG: close the open follow-up of a reviewed break-glass, with an outcome and a note */
+        post: operations["closeBreakGlassFollowUp"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1113,6 +1176,55 @@ export interface components {
             checkpoint: string;
             consistency: string[];
         };
+        TrailIntegrity: {
+            origin: string;
+            /** @description The latest signed checkpoint; null before the first, or while the trail is unproven */
+            checkpoint: {
+                treeSize: number;
+                rootHash: string;
+                timestamp: string;
+                keyId: string;
+                ageSeconds: number;
+            } | null;
+            head: {
+                treeSize: number;
+                /** @description Events after the latest checkpoint */
+                uncovered: number;
+            };
+            witnesses: {
+                configured: number;
+                quorum: number;
+                checkpointsBelowQuorum: number;
+                witnesses: {
+                    name: string;
+                    publicKey: string;
+                    lastCosigned: {
+                        treeSize: number;
+                        at: string;
+                    } | null;
+                    lastFailure: {
+                        treeSize: number;
+                        at: string;
+                        reason: string;
+                    } | null;
+                }[];
+            };
+            /** @description The last proof of the database tree against the last published checkpoint (at start and before every signature) */
+            verification: {
+                at: string;
+                /** @enum {string} */
+                result: "proven" | "unproven" | "error";
+                treeSize?: number;
+                publishedSize?: number | null;
+                detail?: string;
+            } | null;
+            unproven: {
+                problem: string;
+            } | null;
+            /** @description Whether this call is on the trail (false only while it is unproven) */
+            recorded: boolean;
+            at: string;
+        };
         AuditKeySet: {
             origin: string;
             keys: {
@@ -1191,11 +1303,30 @@ export interface components {
                 reviewedBy: string | null;
                 reviewedAt: string | null;
             } | null;
+            /** @description Present when the review's outcome was follow-up: open until an IG officer closes it */
+            followUp: {
+                /** @enum {string} */
+                status: "open" | "closed";
+                /** @description What is to be done, as the review recorded it */
+                action: string | null;
+                outcome: string | null;
+                note: string | null;
+                closedBy: string | null;
+                closedAt: string | null;
+            } | null;
         };
         BreakGlassStats: {
             total: number;
         } & {
             [key: string]: unknown;
+        };
+        BreakGlassDetail: components["schemas"]["BreakGlass"] & {
+            readsUnder: {
+                auditId: string;
+                at: string;
+                section: string | null;
+                decision: string | null;
+            }[];
         };
         Alert: {
             id: string;
@@ -3088,6 +3219,71 @@ export interface operations {
             };
         };
     };
+    getTrailIntegrity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The integrity figures */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrailIntegrity"];
+                };
+            };
+            /** @description Invalid request (problem+json with the fields at fault) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired token (with WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not use this endpoint */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited, or the service is at capacity; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The store or the audit trail is unavailable; the request had no effect */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getConsistencyProof: {
         parameters: {
             query: {
@@ -3837,6 +4033,8 @@ export interface operations {
         parameters: {
             query?: {
                 status?: "pending-review" | "reviewed";
+                followUp?: "open" | "closed";
+                overdue?: "true";
                 from?: string;
                 to?: string;
                 limit?: number;
@@ -4061,6 +4259,82 @@ export interface operations {
             };
         };
     };
+    getBreakGlass: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The break-glass */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BreakGlassDetail"];
+                };
+            };
+            /** @description Invalid request (problem+json with the fields at fault) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired token (with WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not use this endpoint */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such break-glass (in your scope) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited, or the service is at capacity; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The store or the audit trail is unavailable; the request had no effect */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     reviewBreakGlass: {
         parameters: {
             query?: never;
@@ -4076,6 +4350,8 @@ export interface operations {
                     /** @enum {string} */
                     outcome: "appropriate" | "inappropriate" | "follow-up";
                     notes: string;
+                    /** @description What is to be done (outcome follow-up only) */
+                    followUp?: string;
                 };
             };
         };
@@ -4091,7 +4367,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request (problem+json with the fields at fault) */
+            /** @description A field is missing or not valid, or followUp given with another outcome */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4128,6 +4404,119 @@ export interface operations {
                 };
             };
             /** @description Already reviewed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the configured limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not sent as Content-Type: application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited, or the service is at capacity; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The store or the audit trail is unavailable; the request had no effect */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    closeBreakGlassFollowUp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    outcome: "appropriate" | "inappropriate" | "referred";
+                    note: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The follow-up is closed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BreakGlass"] & {
+                        consistencyToken: string;
+                    };
+                };
+            };
+            /** @description A field is missing or not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid or expired token (with WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not use this endpoint */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such break-glass */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No open follow-up: never asked for, or already closed */
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -1,4 +1,4 @@
-/** A break-glass as IG officers see it: the declaration, its review, whether review is overdue, and the reads made under it. */
+/** A break-glass as IG officers (and, read-only, leads) see it: the declaration, its review and follow-up, whether review is overdue, and the reads made under it. */
 import { z } from '../http/zod.ts';
 import type { BreakGlassRow } from '../store/tables/break-glass.ts';
 
@@ -26,6 +26,10 @@ export function breakGlassView(r: BreakGlassRow, now: Date, overdueDays: number,
     overdue: pending && now.getTime() - started.getTime() > overdueDays * DAY,
     ...(reads ?? {}),
     review: pending ? null : { outcome: r.outcome, notes: r.notes, reviewedBy: r.reviewed_by, reviewedAt: iso(r.reviewed_at) },
+    followUp: r.follow_up_status === null ? null : {
+      status: r.follow_up_status, action: r.follow_up, outcome: r.follow_up_outcome, note: r.follow_up_note,
+      closedBy: r.follow_up_closed_by, closedAt: iso(r.follow_up_closed_at),
+    },
   };
 }
 
@@ -36,4 +40,13 @@ export const breakGlassSchema = z.object({
   reads: z.number().int().optional().openapi({ description: 'Sections permitted under this break-glass' }),
   decisions: z.number().int().optional().openapi({ description: 'Section decisions (permit and deny) asked under it' }),
   review: z.object({ outcome: z.string().nullable(), notes: z.string().nullable(), reviewedBy: z.string().nullable(), reviewedAt: z.string().nullable() }).nullable(),
+  followUp: z.object({
+    status: z.enum(['open', 'closed']), action: z.string().nullable().openapi({ description: 'What is to be done, as the review recorded it' }),
+    outcome: z.string().nullable(), note: z.string().nullable(), closedBy: z.string().nullable(), closedAt: z.string().nullable(),
+  }).nullable().openapi({ description: 'Present when the review\'s outcome was follow-up: open until an IG officer closes it' }),
 }).openapi('BreakGlass');
+
+/** One break-glass with every section decision asked under it. */
+export const breakGlassDetailSchema = breakGlassSchema.extend({
+  readsUnder: z.array(z.object({ auditId: z.string(), at: z.string(), section: z.string().nullable(), decision: z.string().nullable() })),
+}).openapi('BreakGlassDetail');

@@ -26,6 +26,7 @@ import { exposureRoutes } from './screens/exposure.ts';
 import { whatIfRoutes } from './screens/what-if.ts';
 import { monitoringRoutes } from './screens/monitoring.ts';
 import { grantRoutes } from './screens/grants.ts';
+import { trailIntegrityRoutes } from './screens/trail-integrity.ts';
 
 export interface ConsoleOptions {
   /** The demo issuer (demo store): the persona picker signs in with its tokens. */
@@ -87,6 +88,7 @@ export function consoleRouter(services: Services, options: ConsoleOptions): expr
   router.use(whatIfRoutes(screen));
   router.use(monitoringRoutes(screen));
   router.use(grantRoutes(screen));
+  router.use(trailIntegrityRoutes(screen));
 
   router.use((_req: Request, res: Response) => page(views, res, 'error.njk', { title: 'Page not found', message: 'There is no console page at this address.' }, 404));
   // Named errors map to statuses once (http/problem.ts); the console answers with a page, never JSON.

@@ -17,6 +17,7 @@ import { exportTrail } from './export-trail.ts';
 import { eventWithProof } from './event-proof.ts';
 import { checkpointHistory, consistency, latestCheckpoint } from './checkpoints.ts';
 import { rangeProof } from './range-proof.ts';
+import { trailIntegrity, integritySchema } from './integrity.ts';
 
 const IG = { capability: 'audit' } as const;
 
@@ -141,6 +142,15 @@ export function auditRoutes(): AnyRoute[] {
       handler: async (ctx) => {
         const { store: db, audit: trail, tree, checkpointer: checkpoints } = ctx.services;
         return { body: await rangeProof({ db, tree, checkpoints, trail }, asker(ctx), ctx.query) };
+      },
+    }),
+    defineRoute({
+      operationId: 'getTrailIntegrity', method: 'get', path: '/v1/audit/integrity', summary: 'IG: the trail\'s integrity: latest checkpoint and its age, events not yet covered, witnesses, the last verification, whether the trail is unproven', tags: ['audit'], auth: IG,
+      description: 'Witness and verification figures are those of the process answering (they start empty at a restart). Answered even while the trail is unproven (then recorded is false: nothing can be appended).',
+      responses: { 200: { description: 'The integrity figures', schema: integritySchema } },
+      handler: async (ctx) => {
+        const { store: db, audit: trail, checkpointer: checkpoints, now } = ctx.services;
+        return { body: await trailIntegrity({ db, checkpoints, trail, now }, asker(ctx)) };
       },
     }),
     defineRoute({

@@ -130,6 +130,15 @@ export class Checkpointer {
     return out;
   }
 
+  /** The guard and the witnesses this checkpointer works with (read by the trail integrity use case, src/ig/integrity.ts). */
+  get guard(): TrailGuard | undefined {
+    return this.options.guard;
+  }
+
+  get witnesses(): WitnessPool | undefined {
+    return this.options.witnesses;
+  }
+
   /** The origin (first line) of this log's checkpoints. */
   logOrigin(): string {
     return this.origin;

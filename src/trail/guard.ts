@@ -20,9 +20,24 @@ export interface ProvenTree {
   root: Buffer;
 }
 
+/** The last time this process proved (or failed to prove) the tree against the published checkpoint. */
+export interface Verification {
+  /** ISO 8601, real time. */
+  at: string;
+  /** proven: consistent (or nothing published yet); unproven: it is not; error: the store or the disk failed, nothing was decided. */
+  result: 'proven' | 'unproven' | 'error';
+  /** The database tree size proved. */
+  treeSize?: number;
+  /** The size of the last published checkpoint it was proved against; null when nothing was published yet (or no checkpoint directory). */
+  publishedSize?: number | null;
+  detail?: string;
+}
+
 export class TrailGuard {
   /** Why the trail is unproven; undefined while it is proven. Once set, it stays until restart. */
   problem?: string;
+  /** The last proof attempted in this process (at start and before every signature), for the integrity screen. */
+  lastVerification?: Verification;
 
   constructor(
     private readonly tree: Pick<AuditTree, 'size' | 'root' | 'consistencyProof'>,
@@ -61,12 +76,24 @@ export class TrailGuard {
    */
   async prove(size?: number): Promise<ProvenTree> {
     this.assertProven();
+    try {
+      const proven = await this.proveOnce(size);
+      this.lastVerification = { at: new Date().toISOString(), result: 'proven', treeSize: proven.size, publishedSize: proven.publishedSize };
+      return { size: proven.size, root: proven.root };
+    } catch (err) {
+      const unproven = err instanceof TrailUnproven;
+      this.lastVerification = { at: new Date().toISOString(), result: unproven ? 'unproven' : 'error', detail: unproven ? this.problem : (err as Error).message };
+      throw err;
+    }
+  }
+
+  private async proveOnce(size?: number): Promise<ProvenTree & { publishedSize: number | null }> {
     const note = this.options.publishDir ? await lastPublishedNote(this.options.publishDir) : undefined;
     // The size is read after the note: another process publishes a size only once its leaves are
     // committed, so the tree read now is at least as large as any note just read.
     const n = size ?? (await this.tree.size());
     const root = await this.tree.root(n);
-    if (note === undefined) return { size: n, root };
+    if (note === undefined) return { size: n, root, publishedSize: null };
     let published;
     try {
       // The origin first: a log of another deployment is named as such, whatever key signed it.
@@ -85,6 +112,6 @@ export class TrailGuard {
     if (!verifyConsistency(m, n, published.rootHash, root, proof)) {
       this.fail(`the database's audit tree (size ${n}) is not consistent with the last published checkpoint (size ${m}, root ${published.rootHash.toString('base64')}): events or tree nodes were rewritten`);
     }
-    return { size: n, root };
+    return { size: n, root, publishedSize: m };
   }
 }

@@ -58,9 +58,21 @@ export interface Cosigned {
   missing: Record<string, string>;
 }
 
+/** What this process knows of one witness (nothing survives a restart). */
+export interface WitnessStatus {
+  name: string;
+  publicKey: string;
+  /** The last checkpoint it cosigned for this process, and when (real time). */
+  lastCosigned: { treeSize: number; at: string } | null;
+  /** The last time it did not cosign, and why; null once it cosigns again. */
+  lastFailure: { treeSize: number; at: string; reason: string } | null;
+}
+
 class Witness {
   /** The size this witness last cosigned, as far as this process knows (learnt from a 409 after a restart). */
   size = 0;
+  lastCosigned: WitnessStatus['lastCosigned'] = null;
+  lastFailure: WitnessStatus['lastFailure'] = null;
   private readonly key: { key: KeyObject; id: Buffer };
 
   constructor(readonly config: WitnessConfig) {
@@ -85,6 +97,8 @@ class Witness {
       if (r.status !== 200) throw new Error(`${r.status} ${r.headers.get('witness-refusal') ?? text.trim().slice(0, 200)}`);
       const line = this.check(note, text);
       this.size = treeSize;
+      this.lastCosigned = { treeSize, at: new Date().toISOString() };
+      this.lastFailure = null;
       return line;
     }
   }
@@ -120,6 +134,11 @@ export class WitnessPool {
     return this.witnesses.length;
   }
 
+  /** Each witness as this process last saw it (the integrity screen). */
+  status(): WitnessStatus[] {
+    return this.witnesses.map((w) => ({ name: w.config.name, publicKey: w.config.publicKey, lastCosigned: w.lastCosigned, lastFailure: w.lastFailure }));
+  }
+
   /** Asks every witness at once; a signed note with the valid cosignatures added. */
   async cosign(note: string, treeSize: number, proofFrom: (old: number) => Promise<Buffer[]>): Promise<Cosigned> {
     const answers = await Promise.allSettled(this.witnesses.map((w) => w.cosign(note, treeSize, proofFrom)));
@@ -133,6 +152,7 @@ export class WitnessPool {
         cosigned.push(name);
       } else {
         missing[name] = (a.reason as Error).message;
+        this.witnesses[i].lastFailure = { treeSize, at: new Date().toISOString(), reason: missing[name] };
       }
     });
     if (cosigned.length < this.quorum) this.belowQuorum++;

@@ -86,7 +86,7 @@ describe.each(storeKinds)('break-glass review ($name)', (kind) => {
       expect(r.status, `${user.id} ${JSON.stringify(body)}`).toBe(status);
       if (field) expect(r.body.errors.map((e: { field: string }) => e.field)).toContain(field);
     }
-    expect((await queue({}, users.lead)).status).toBe(403);
+    expect((await queue({}, users.clerk)).status).toBe(403);
     expect((await svc.http.get('/v1/break-glass/stats').set('Authorization', bearer(svc, users.hv))).status).toBe(403);
     expect(await counts(svc)).toEqual(before);
   });

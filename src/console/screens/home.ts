@@ -6,6 +6,8 @@ const SCREENS = [
   { capability: 'audit', href: '/console/access-report', heading: 'Child access report', description: 'Who read a child\'s record, when, from where and why.' },
   { capability: 'audit', href: '/console/staff-activity', heading: 'Staff activity', description: 'What one member of staff read and was refused in a period, and why.' },
   { capability: 'review', href: '/console/break-glass', heading: 'Break-glass review', description: 'Emergency access waiting for review, and the reads made under it.' },
+  { capability: 'break-glass-area', href: '/console/break-glass', heading: 'Break-glass in your area', description: 'Emergency access to children of your area, the reads made under it and its review.' },
+  { capability: 'audit', href: '/console/trail-integrity', heading: 'Trail integrity', description: 'Whether the audit trail is proved and witnessed, and a verifiable export with how to check it.' },
   { capability: 'alerts', href: '/console/alerts', heading: 'Alerts', description: 'Alerts raised by break-glass, self-claimed relationships, grants and monitoring: acknowledge them.' },
   { capability: 'monitoring', href: '/console/monitoring', heading: 'Monitoring cases', description: 'Cases privacy monitoring opened: assign, add notes, close with an outcome.' },
   { capability: 'monitoring-area', href: '/console/monitoring', heading: 'Monitoring cases', description: 'Household and break-glass cases about children of your area.' },

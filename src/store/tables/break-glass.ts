@@ -19,6 +19,13 @@ export interface BreakGlassRow {
   reviewed_at: Date | string | null;
   outcome: string | null;
   notes: string | null;
+  /** Set when the review's outcome was 'follow-up' (migration 015): what is to be done, and how it was closed. */
+  follow_up: string | null;
+  follow_up_status: 'open' | 'closed' | null;
+  follow_up_outcome: string | null;
+  follow_up_note: string | null;
+  follow_up_closed_by: string | null;
+  follow_up_closed_at: Date | string | null;
 }
 
 export type NewBreakGlass = Pick<BreakGlassRow, 'id' | 'child' | 'user_id' | 'role' | 'org_code' | 'reason_code' | 'reason' | 'child_known' | 'prior_unreviewed' | 'duration_minutes'> & {
@@ -51,20 +58,69 @@ export async function breakGlassForUpdate(tx: Queryable, id: string): Promise<Br
   return (await tx.query<BreakGlassRow>('select * from break_glass where id = $1 for update', [id])).rows[0];
 }
 
-/** Records the review of a break-glass still pending; undefined when it was not pending. */
-export async function recordReview(tx: Queryable, id: string, by: string, outcome: string, notes: string, now: Date): Promise<BreakGlassRow | undefined> {
+/**
+ * Records the review of a break-glass still pending; undefined when it was not pending. `followUp`
+ * (what is to be done) opens a follow-up; it is given with the outcome 'follow-up' only.
+ */
+export async function recordReview(
+  tx: Queryable, id: string, by: string, outcome: string, notes: string, followUp: string | null, now: Date,
+): Promise<BreakGlassRow | undefined> {
   const { rows } = await tx.query<BreakGlassRow>(
-    `update break_glass set review_status = 'reviewed', reviewed_by = $2, reviewed_at = $3, outcome = $4, notes = $5
+    `update break_glass set review_status = 'reviewed', reviewed_by = $2, reviewed_at = $3, outcome = $4, notes = $5,
+            follow_up = $6, follow_up_status = case when $6::text is null then null else 'open' end
       where id = $1 and review_status = 'pending-review' returning *`,
-    [id, by, now.toISOString(), outcome, notes],
+    [id, by, now.toISOString(), outcome, notes, followUp],
   );
   return rows[0];
 }
 
+/** Closes an open follow-up; undefined when there was none open. */
+export async function closeFollowUp(tx: Queryable, id: string, by: string, outcome: string, note: string, now: Date): Promise<BreakGlassRow | undefined> {
+  const { rows } = await tx.query<BreakGlassRow>(
+    `update break_glass set follow_up_status = 'closed', follow_up_outcome = $3, follow_up_note = $4, follow_up_closed_by = $2, follow_up_closed_at = $5
+      where id = $1 and follow_up_status = 'open' returning *`,
+    [id, by, outcome, note, now.toISOString()],
+  );
+  return rows[0];
+}
+
+/** Whether the break-glass is about a child living in one of these areas. */
+export async function breakGlassInAreas(db: Queryable, child: string, areas: string[]): Promise<boolean> {
+  const { rows } = await db.query<{ ok: boolean }>('select exists(select 1 from children where nhs_number = $1 and area = any($2::text[])) as ok', [child, areas]);
+  return rows[0].ok;
+}
+
+export interface ReadUnder {
+  id: string;
+  ts: Date | string;
+  section: string | null;
+  decision: string | null;
+}
+
+/** The section decisions asked under a break-glass, oldest first (from the audit trail). */
+export async function readsUnder(db: Queryable, b: Pick<BreakGlassRow, 'id' | 'user_id' | 'child'>, limit = 500): Promise<ReadUnder[]> {
+  const { rows } = await db.query<ReadUnder>(
+    `select e.id, e.ts, e.section, e.decision from audit_events e
+      where e.actor = $2 and e.child = $3 and e.kind = 'decision' and e.break_glass
+        and (e.body::jsonb -> 'details' ->> 'breakGlassId') = $1
+      order by e.seq limit $4`,
+    [b.id, b.user_id, b.child, limit],
+  );
+  return rows;
+}
+
 export interface BreakGlassFilter {
   status?: 'pending-review' | 'reviewed';
+  /** Reviewed with 'follow-up', and that follow-up still open or closed. */
+  followUp?: 'open' | 'closed';
+  /** Pending and started before this instant (the overdue cut-off). */
+  startedBefore?: string;
   from?: string;
   to?: string;
+  /** One break-glass by id. */
+  id?: string;
+  /** Only about children of these areas (a safeguarding lead's); null or absent for all. */
+  areas?: string[] | null;
   limit: number;
 }
 
@@ -83,8 +139,12 @@ export async function listBreakGlass(db: Queryable, f: BreakGlassFilter): Promis
             and (e.body::jsonb -> 'details' ->> 'breakGlassId') = b.id
        ) r on true
       where ($1::text is null or b.review_status = $1) and ($2::timestamptz is null or b.started_at >= $2) and ($3::timestamptz is null or b.started_at < $3)
+        and ($5::text is null or b.follow_up_status = $5)
+        and ($6::timestamptz is null or (b.review_status = 'pending-review' and b.started_at < $6))
+        and ($7::text is null or b.id = $7)
+        and ($8::text[] is null or exists (select 1 from children c where c.nhs_number = b.child and c.area = any($8::text[])))
       order by b.started_at desc, b.id limit $4`,
-    [f.status ?? null, f.from ?? null, f.to ?? null, f.limit],
+    [f.status ?? null, f.from ?? null, f.to ?? null, f.limit, f.followUp ?? null, f.startedBefore ?? null, f.id ?? null, f.areas ?? null],
   );
   return rows;
 }
