@@ -5,7 +5,11 @@
  *
  * Normal work: health visitors read their team's caseload, school nurses the children of their schools,
  * GP practice staff their registered children, other teams the children tied to them; within working
- * hours on weekdays (paediatrics and emergency any day), a few denials and a few legitimate break-glasses.
+ * hours on weekdays (paediatrics and emergency any day), a few denials. Then the noise of real work, all
+ * legitimate and unlabelled: busy days and immunisation sessions, late finishes, leave and cover, team
+ * moves, break-glass in emergency and paediatrics, mistyped NHS numbers, and chance matches of the hashes
+ * (a namesake household, staff living at the postcode of a child on their list). It is never tuned to
+ * the detectors: where a rule flags legitimate work, the rule is what gets looked at (docs/monitoring.md).
  * Children used for misuse are kept out of the normal work, so every case about them is an injected one.
  */
 import type { Store } from '../../src/store/store.ts';
@@ -66,7 +70,7 @@ export async function simulate(store: Store, o: SimulateOptions): Promise<Simula
   const rng = new Rng(o.seed, 7);
   await generatePopulation(store, { children: o.children, seed: o.seed, referenceDate: REFERENCE });
   const hasher = new FactHasher(HASH_KEY);
-  const { staff, children, rels } = await load(store);
+  const { staff, children, rels, teams: teamList } = await load(store);
 
   // Every child a household of its own; every member of staff a home that is nobody else's.
   const childHome = new Map(children.map((c, i) => [c, { family: `family-${i}`, postcode: `CH${i}` }]));
@@ -97,26 +101,127 @@ export async function simulate(store: Store, o: SimulateOptions): Promise<Simula
       });
     }
   };
+  // Noise: legitimate, unlabelled work less tidy than the routine (docs/monitoring.md, "the eval"), planned
+  // before the month so that the day loop below stays one pass.
+  const basisOf = (r: Rel): BasisRef[] => [{ kind: 'relationship', type: r.type, via: r.subject, relationshipId: r.id }];
+  const openRel = new Map<string, Rel>();
+  for (const r of rels) if (r.from <= MONTH_START && (r.to === null || r.to > MONTH_START + MONTH_DAYS * DAY)) openRel.set(`${r.subject}|${r.child}`, r);
+  const weekdays = [...Array(MONTH_DAYS).keys()].filter(weekday);
+  const member = (team: string) => workers.filter((w) => w.teams.some((t) => t.id === team));
+  // Leave: about 4% of team staff away for a week; a team-mate covers, reading some of the colleague's
+  // children (on the team's own caseload or list) on top of their own.
+  const away = new Map<string, Set<number>>();
+  const covers = new Map<string, { colleague: Staff; team: string; days: Set<number> }[]>();
+  for (const s of shuffle(rng, workers.filter((w) => w.teams.length > 0)).slice(0, Math.round(workers.length * 0.04))) {
+    const team = s.teams[0].id;
+    const mates = member(team).filter((x) => x.id !== s.id && !away.has(x.id));
+    if (!mates.length) continue;
+    const week = rng.range(0, 3);
+    const days = new Set([0, 1, 2, 3, 4].map((k) => week * 7 + k));
+    away.set(s.id, days);
+    const mate = rng.pick(mates);
+    covers.set(mate.id, [...(covers.get(mate.id) ?? []), { colleague: s, team, days }]);
+  }
+  // Moves: about 2% of staff change to another team of the same kind mid-month (another locality, perhaps
+  // another provider): their own list before the move, the new team's after; the staff feed then says so.
+  const moves = new Map<string, { day: number; after: Staff }>();
+  for (const s of shuffle(rng, workers.filter((w) => w.teams.length === 1 && !away.has(w.id) && !covers.has(w.id))).slice(0, Math.round(workers.length * 0.02))) {
+    const targets = workers.filter((t) => t.teams.length === 1 && t.teams[0].kind === s.teams[0].kind && t.teams[0].id !== s.teams[0].id);
+    if (!targets.length) continue;
+    const to = rng.pick(targets);
+    const pool = to.pool.filter((r) => r.basis[0]?.via !== `user:${to.id}`);
+    if (!pool.length) continue;
+    moves.set(s.id, { day: rng.range(8, 19), after: { ...s, org: to.org, teams: to.teams, pool } });
+    used.add(s.id);
+  }
+  // Busy days: a quarter of staff hold one catch-up clinic in the month, at 2 to 3 times a usual day.
+  const busy = new Map<string, number>();
+  for (const s of workers) if (rng.chance(0.25)) busy.set(s.id, rng.pick(weekdays));
+  // School-age immunisation sessions (February: HPV, MenACWY and Td by year group): each immunisation team
+  // holds two session days at schools of its area; a year group (about a seventh of the school) is shared
+  // among two to four nurses, each reading their share on the school enrolment.
+  const sessions = new Map<string, Map<number, Read[]>>();
+  for (const t of teamList.filter((x) => x.kind === 'immunisation')) {
+    const area = t.id.split('-')[1];
+    const schools = teamList.filter((x) => x.kind === 'school-nursing' && x.id.split('-')[1] === area).flatMap((x) => x.schools);
+    const nurses = member(t.id);
+    if (!schools.length || !nurses.length) continue;
+    for (const d of shuffle(rng, [...weekdays]).slice(0, 2)) {
+      const school = rng.pick(schools);
+      const enrolled = shuffle(rng, rels.filter((r) => r.subject === `school:${school}` && openRel.get(`${r.subject}|${r.child}`) === r && !reserved.has(r.child)));
+      const cohort = enrolled.slice(0, Math.ceil(enrolled.length / 7));
+      const team = shuffle(rng, nurses.filter((n) => !away.get(n.id)?.has(d))).slice(0, rng.range(2, 4));
+      cohort.forEach((r, k) => {
+        const n = team[k % team.length];
+        if (!n) return;
+        const day = sessions.get(n.id) ?? sessions.set(n.id, new Map()).get(n.id)!;
+        day.set(d, [...(day.get(d) ?? []), { child: r.child, basis: basisOf(r) }]);
+      });
+    }
+  }
+
   let staffDays = 0;
   const worked = new Set<string>();
   for (let d = 0; d < MONTH_DAYS; d++) {
-    for (const s of workers) {
+    for (const w of workers) {
+      const move = moves.get(w.id);
+      const s = move && d >= move.day ? move.after : w;
       const always = s.teams.some((t) => ALWAYS.has(t.kind));
-      if (!(weekday(d) ? rng.chance(0.8) : always && rng.chance(0.3))) continue;
+      const session = sessions.get(w.id)?.get(d);
+      if (away.get(w.id)?.has(d)) continue;
+      if (!session && !(weekday(d) ? rng.chance(0.8) : always && rng.chance(0.3))) continue;
       staffDays++;
       worked.add(s.id);
-      const n = Math.min(s.pool.length, rng.range(2, 10));
-      for (const r of shuffle(rng, [...s.pool]).slice(0, n)) {
-        const minute = always ? rng.int(24 * 60) : rng.range(8 * 60, 17 * 60 + 30);
-        decision(s, r.child, at(d, minute), r.basis, true, false, rng.range(1, 2));
+      const usual = rng.range(2, 10);
+      const n = Math.min(s.pool.length, busy.get(w.id) === d ? Math.round(usual * (2 + rng.next())) : usual);
+      const reads = session ?? shuffle(rng, [...s.pool]).slice(0, n);
+      for (const c of covers.get(w.id) ?? []) {
+        if (!c.days.has(d)) continue;
+        for (const r of shuffle(rng, [...c.colleague.pool]).slice(0, rng.range(2, 5))) {
+          const rel = openRel.get(`team:${c.team}|${r.child}`);
+          if (rel) reads.push({ child: r.child, basis: basisOf(rel) });
+        }
       }
+      // Late finish: on one working day in ten, the day's last reads between 17:30 and 18:25.
+      const late = !always && rng.chance(0.1) ? rng.range(1, 2) : 0;
+      reads.forEach((r, k) => {
+        const minute = always ? rng.int(24 * 60) : k >= reads.length - late ? rng.range(17 * 60 + 30, 18 * 60 + 25) : rng.range(8 * 60, 17 * 60 + 30);
+        // A mistyped NHS number now and then: refused for another child, then the intended one.
+        if (rng.chance(0.01)) decision(s, rng.pick(others), at(d, minute) - 60_000, [], false);
+        decision(s, r.child, at(d, minute), r.basis, true, false, rng.range(1, 2));
+      });
       if (rng.chance(0.05)) decision(s, rng.pick(children), at(d, always ? rng.int(24 * 60) : rng.range(9 * 60, 16 * 60)), [], false);
     }
   }
-  // A few legitimate break-glasses: emergency staff, once each.
-  for (const s of shuffle(rng, workers.filter((w) => w.teams.some((t) => t.kind === 'emergency'))).slice(0, 5)) {
-    const child = rng.pick(children.filter((c) => !reserved.has(c)));
-    decision(s, child, at(rng.int(MONTH_DAYS), rng.int(24 * 60)), [{ kind: 'break-glass' }], true, true);
+  // Legitimate break-glass: emergency and paediatric clinicians (a child not yet registered anywhere, an
+  // unconscious child), each at a rate of their own between 0.3 and 2 a month (nights and resus shifts more).
+  for (const s of workers.filter((w) => w.teams.some((t) => t.kind === 'emergency' || t.kind === 'paediatrics'))) {
+    const rate = 0.3 + 1.7 * rng.next();
+    for (let d = 0; d < MONTH_DAYS; d++) {
+      if (rng.chance(rate / MONTH_DAYS)) decision(s, rng.pick(others), at(d, rng.int(24 * 60)), [{ kind: 'break-glass' }], true, true);
+    }
+  }
+  // Chance matches of the feeds' hashes (ahead of the misuse, whose staff are chosen among those left),
+  // read only if ordinary work happens to reach the child:
+  // - a household namesake: about one member of staff in 200 has an unrelated family of the same family
+  //   name at their postcode (some 16 households to a postcode, the spread of British family names), and for
+  //   about a third of them that family's child is on their list. The household rule should and does flag a
+  //   read: from keyed hashes it cannot be told from their own family; IG closes it as appropriate;
+  // - living near: about one in ten GP-practice and school-nursing staff live at the postcode of a child
+  //   on their practice list or school roll. The neighbour rule flags a GP-practice member's read (a practice
+  //   list is not direct care, and the neighbour misuse it looks for rests on it), not a school nurse's (the
+  //   school roll is her team's caseload: policies/monitoring.json directCare).
+  for (const s of workers.filter((w) => !used.has(w.id))) {
+    if (!rng.chance(0.005 / 3)) continue;
+    staffHome.set(s.id, childHome.get(rng.pick(s.pool).child)!);
+    used.add(s.id);
+  }
+  for (const s of workers.filter((w) => !used.has(w.id) && (w.teams.length === 0 || w.teams[0].kind === 'school-nursing'))) {
+    if (!rng.chance(0.1)) continue;
+    const list = s.pool.filter((r) => r.basis[0]?.type === 'gp-registration' || r.basis[0]?.type === 'school-enrolment');
+    if (!list.length) continue;
+    staffHome.set(s.id, { family: staffHome.get(s.id)!.family, postcode: childHome.get(rng.pick(list).child)!.postcode });
+    used.add(s.id);
   }
 
   // Hard negatives, no case wanted: health visitors living at the postcode of a child on their own caseload
@@ -236,17 +341,17 @@ export async function simulate(store: Store, o: SimulateOptions): Promise<Simula
     }
   }
 
-  await writeFacts(store, hasher, childHome, staffHome, labelled, addedRels);
+  await writeFacts(store, hasher, childHome, staffHome, labelled, addedRels, [...moves.entries()].map(([id, m]) => ({ id, team: m.after.teams[0].id, org: m.after.org })));
   await appendTimed(store, events);
   return { labels, staffDays, staff: worked.size, days: MONTH_DAYS, events: events.length, now: new Date(MONTH_START + (MONTH_DAYS + 4) * DAY) };
 }
 
 /** Staff with their teams and the children their work reaches (open relationships all month long), children, relationships. */
-async function load(store: Store): Promise<{ staff: Staff[]; children: string[]; rels: Rel[] }> {
+async function load(store: Store): Promise<{ staff: Staff[]; children: string[]; rels: Rel[]; teams: { id: string; kind: string; schools: string[] }[] }> {
   const users = (await store.query<{ id: string; org: string; teams: { id: string; kind: string }[] | null }>(
     `select u.id, u.org_code as org, (select json_agg(json_build_object('id', t.id, 'kind', t.kind) order by t.kind, t.id)
        from user_teams ut join teams t on t.id = ut.team_id where ut.user_id = u.id) as teams from users u order by u.id`)).rows;
-  const schools = (await store.query<{ id: string; schools: string[] }>('select id, schools from teams order by id')).rows;
+  const schools = (await store.query<{ id: string; kind: string; schools: string[] | null }>('select id, kind, schools from teams order by id')).rows;
   const children = (await store.query<{ n: string }>('select nhs_number as n from children order by nhs_number')).rows.map((r) => r.n);
   const rels = (await store.query<{ id: string; child: string; subject: string; type: string; from: Date; to: Date | null }>(
     'select id, child, subject, type, valid_from as from, valid_to as to from relationships order by id')).rows
@@ -269,12 +374,12 @@ async function load(store: Store): Promise<{ staff: Staff[]; children: string[];
     const pool = [...(bySubject.get(`user:${u.id}`) ?? []), ...mine].filter((r) => !seen.has(r.child) && seen.add(r.child)).map(read);
     return { id: u.id, org: u.org, teams, role: teams.length ? ROLE[teams[0].kind] ?? teams[0].kind : 'gp', pool };
   });
-  return { staff, children, rels };
+  return { staff, children, rels, teams: schools.map((t) => ({ id: t.id, kind: t.kind, schools: t.schools ?? [] })) };
 }
 
 async function writeFacts(
   store: Store, hasher: FactHasher, childHome: Map<string, { family: string; postcode: string }>,
-  staffHome: Map<string, { family: string; postcode: string }>, labelled: string[], rels: Rel[],
+  staffHome: Map<string, { family: string; postcode: string }>, labelled: string[], rels: Rel[], moves: { id: string; team: string; org: string }[],
 ): Promise<void> {
   const set = async (table: 'children' | 'users', key: string, homes: Map<string, { family: string; postcode: string }>) => {
     const list = [...homes.entries()];
@@ -286,6 +391,10 @@ async function writeFacts(
   await set('children', 'nhs_number', childHome);
   await set('users', 'id', staffHome);
   await store.query(`update children set labels = labels || '{"demographics":["vip"]}'::jsonb where nhs_number = any($1::text[])`, [labelled]);
+  // Staff who moved team mid-month: the staff feed now says where they work.
+  await store.query('delete from user_teams where user_id = any($1::text[])', [moves.map((m) => m.id)]);
+  await store.query('insert into user_teams (user_id, team_id) select * from unnest($1::text[], $2::text[])', [moves.map((m) => m.id), moves.map((m) => m.team)]);
+  await store.query('update users u set org_code = m.org from unnest($1::text[], $2::text[]) m(id, org) where u.id = m.id', [moves.map((m) => m.id), moves.map((m) => m.org)]);
   if (rels.length) {
     await store.copyRows('relationships', ['id', 'child', 'subject', 'type', 'valid_from', 'valid_to', 'source', 'reason'],
       rels.map((r) => [r.id, r.child, r.subject, r.type, new Date(r.from), r.to === null ? null : new Date(r.to), 'simulator', null]));

@@ -18,6 +18,8 @@ const hours = z.union([z.literal('always'), z.object({ days: z.array(z.number().
 const schema = z.object({
   timeZone: z.string(),
   batchSize: z.number().int().min(1).max(50_000),
+  /** Days of per-day state kept (src/monitoring/prune.ts): checked below against the windows that read it. */
+  retention: z.object({ days: z.number().int().min(1) }),
   directCare: z.array(z.string()),
   household: simple,
   neighbour: simple,
@@ -35,7 +37,15 @@ const schema = z.object({
   'break-glass-household': simple,
   'stale-basis': simple.extend({ tailAfterDays: z.number().min(0), handoverAfterDays: z.number().min(0) }),
   'self-claim-unconfirmed': simple.extend({ confirmHours: z.number().positive() }),
+}).refine((p) => p.retention.days > longestWindowDays(p), {
+  path: ['retention', 'days'],
+  message: 'must be more than the longest baseline or window (volume.baselineDays, break-glass-rate.windowDays), or pruning would cut into them',
 });
+
+/** The most days back any detector reads per-day state: the volume baseline and the break-glass window. */
+export function longestWindowDays(p: { volume: { baselineDays: number }; 'break-glass-rate': { windowDays: number } }): number {
+  return Math.max(p.volume.baselineDays, p['break-glass-rate'].windowDays);
+}
 
 export type MonitoringPolicy = z.infer<typeof schema>;
 export type WorkingHours = z.infer<typeof hours>;

@@ -20,6 +20,7 @@ import { detectAll } from './detect.ts';
 import { selfClaimChecks, selfClaimExplanation } from './detectors/self-claim.ts';
 import type { Finding } from './finding.ts';
 import type { MonitoringPolicy } from './policy.ts';
+import { pruneOncePerDay } from './prune.ts';
 
 export interface RoundResult {
   /** False when another runner held the lock. */
@@ -115,6 +116,7 @@ export class MonitoringRunner {
       const opened = await openCases(tx, findings.map((f) => this.caseOf(f)), now);
       await raiseAlerts(tx, opened, now);
       await advanceCursor(tx, batch.upto);
+      await pruneOncePerDay(tx, this.policy, now); // at most once per local day: per-day state older than the policy's retention
       // The trail events last: appending holds the trail's head lock until this transaction commits.
       if (opened.length) {
         await this.deps.trail.appendWithin(tx, opened.map((c) => ({

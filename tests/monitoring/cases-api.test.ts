@@ -16,6 +16,7 @@ const policy: MonitoringPolicy = {
   volume: { ...base.volume, minChildren: 3, withoutBaseline: 3 },
   'out-of-hours': { ...base['out-of-hours'], hours: { default: 'always' } },
 };
+const gp2 = { id: 'gp2', org: 'K84001', roleCode: 'S8000:G8000:R8000' } satisfies TestUser;
 const ig2 = { id: 'ig2', org: 'RNU', roleCode: 'S8000:G8000:R0001', activities: [] } satisfies TestUser;
 
 describe.each(storeKinds)('privacy monitoring cases ($name)', (kind) => {
@@ -82,6 +83,7 @@ describe.each(storeKinds)('privacy monitoring cases ($name)', (kind) => {
     const teen = { area: 'oxfordshire', gpPractice: 'K84001', school: '123456', dateOfBirth: new Date(Date.now() - 14.2 * 365.25 * 86_400_000).toISOString().slice(0, 10) };
     await feedChild(NHS.teen, { ...teen, familyName: 'Jones', postcode: 'OX16 5QQ' });
     await feedUser(users.hvOther, { familyName: 'JONES', postcode: 'ox16 5qq' });
+    await feedUser(gp2, { familyName: 'Jones', postcode: 'OX16 5QQ' });
     await feedUser(users.gp, { familyName: 'Brown', postcode: 'OX165QQ' });
     await read(users.gp, NHS.teen, ['immunisations']);
     await read(users.sn, NHS.teen, ['school-nursing']);
@@ -90,8 +92,10 @@ describe.each(storeKinds)('privacy monitoring cases ($name)', (kind) => {
     expect(neighbour.map((c) => [c.user, c.child])).toEqual([['gp1', NHS.teen]]);
     expect(neighbour[0].explanation).toMatch(/same postcode/);
     const coworker = await cases({ rule: 'coworker-family' });
-    expect(coworker.map((c) => [c.user, c.child])).toEqual([['sn1', NHS.teen]]);
-    expect(coworker[0].explanation).toMatch(/colleague hv2/);
+    // gp1 read a practice colleague's child on the practice list; sn1 read hv2's child on her team's school
+    // roll, which is the team's caseload (direct care): no case.
+    expect(coworker.map((c) => [c.user, c.child])).toEqual([['gp1', NHS.teen]]);
+    expect(coworker[0].explanation).toMatch(/colleague gp2/);
   });
 
   it('a probe (refused for many children in minutes) opens one case', async () => {

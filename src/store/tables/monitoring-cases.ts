@@ -35,14 +35,23 @@ export type CaseScope = { kind: 'org'; org: string } | { kind: 'area'; areas: st
 
 const COLUMNS = `id, rule, severity, status, user_id, user_org, child, child_area, day::text as day, explanation, evidence, opened_at, assignee, outcome, closed_at`;
 
-/** Opens each case unless one exists for its (rule, user, child, day); returns the ones opened now. */
+/**
+ * Opens each case unless one exists for its (rule, user, child, day), or, for a rule about a child, a case
+ * of the rule about the same user and child is still open (not closed): one matter, one case at a time, so a
+ * standing reason to read (a namesake family, a neighbour's child on the practice list) read on many days
+ * is worked once; later reads stay on the trail. Returns the ones opened now.
+ */
 export async function openCases(tx: Queryable, cases: NewCase[], now: Date): Promise<CaseRow[]> {
   if (!cases.length) return [];
   const { rows } = await tx.query<CaseRow>(
     `insert into monitoring_cases (id, rule, severity, user_id, user_org, child, child_area, day, explanation, evidence, opened_at, updated_at)
      select x.id, x.rule, x.severity, x.u, (select org_code from users where id = x.u), x.c, (select area from children where nhs_number = x.c),
             x.d, x.expl, string_to_array(x.ev, ','), $9, $9
-       from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::date[], $7::text[], $8::text[]) x(id, rule, severity, u, c, d, expl, ev)
+       from (select distinct on (rule, u, coalesce(c, ''), case when c is null then d end) *
+               from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::date[], $7::text[], $8::text[]) x(id, rule, severity, u, c, d, expl, ev)
+              order by rule, u, coalesce(c, ''), case when c is null then d end, d) x
+      where x.c is null or not exists (select 1 from monitoring_cases o
+                                        where o.rule = x.rule and o.user_id = x.u and coalesce(o.child, '') = x.c and o.status <> 'closed')
      on conflict (rule, user_id, (coalesce(child, '')), day) do nothing
      returning ${COLUMNS}`,
     [
