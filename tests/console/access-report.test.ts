@@ -55,7 +55,7 @@ describe.each(storeKinds)('console access reports: $name', (kind) => {
       expect(bg.body.decisions.map((d: { decision: string }) => d.decision)).toEqual(['permit', 'permit']);
     }
     context = await browser.newContext({ acceptDownloads: true });
-    context.setDefaultTimeout(15_000);
+    context.setDefaultTimeout(60_000);
     context.on('request', (r) => visited.push(r.url()));
     page = await context.newPage();
     await signInAs(page, world.url, persona('ig-officer').name);
@@ -172,7 +172,7 @@ describe.each(storeKinds)('console access reports: $name', (kind) => {
     expect(visited.filter((u) => /\d{10}/.test(u) || u.includes(hv.userId))).toEqual([]);
     await context.close();
     context = await browser.newContext();
-    context.setDefaultTimeout(15_000);
+    context.setDefaultTimeout(60_000);
     page = await context.newPage();
     await signInAs(page, world.url, hv.name);
     expect(await page.getByRole('link', { name: 'Staff activity' }).count()).toBe(0);

@@ -41,7 +41,7 @@ describe.each(storeKinds)('console break-glass and trail integrity: $name', (kin
   }
   async function newPage(personaKey: string) {
     context = await browser.newContext({ acceptDownloads: true });
-    context.setDefaultTimeout(15_000);
+    context.setDefaultTimeout(60_000);
     context.on('request', (r) => visited.push(r.url()));
     page = await context.newPage();
     await signInAs(page, world.url, persona(personaKey).name);

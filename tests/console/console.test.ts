@@ -57,7 +57,7 @@ describe.each(storeKinds)('console: $name', (kind) => {
 
   it('signs an IG officer in with the persona picker, under a strict CSP, no-store and a Strict HttpOnly cookie', async () => {
     context = await browser.newContext();
-    context.setDefaultTimeout(15_000);
+    context.setDefaultTimeout(60_000);
     context.on('request', (r) => visited.push(r.url()));
     page = await context.newPage();
     const signIn = await page.goto(`${world.url}/console/sign-in`);
@@ -193,7 +193,7 @@ describe.each(storeKinds)('console: $name', (kind) => {
 
   it('keeps a health visitor out of IG screens (403 page) and ends a session idle for 15 minutes', async () => {
     context = await browser.newContext();
-    context.setDefaultTimeout(15_000);
+    context.setDefaultTimeout(60_000);
     page = await context.newPage();
     await signInAs(page, world.url, persona('health-visitor').name);
     const refused = await page.goto(`${world.url}/console/break-glass`);

@@ -107,7 +107,7 @@ describe.each(storeKinds)('console grants: $name', (kind) => {
     elsewhere = { grantId: g.body.id, staffId: staff.id, child: child.nhs_number };
 
     context = await browser.newContext();
-    context.setDefaultTimeout(15_000);
+    context.setDefaultTimeout(60_000);
     context.on('request', (r) => visited.push(r.url()));
     page = await context.newPage();
   }, 120_000);

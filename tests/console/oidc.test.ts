@@ -59,7 +59,7 @@ describe.each(storeKinds)('console sign-in with OpenID Connect: $name', (kind) =
   it('signs in through the provider with PKCE and maps the ID token\'s CIS2 role as the API does', async () => {
     const ig = world.personas.find((p) => p.key === 'ig-officer')!;
     const context = await browser.newContext();
-    context.setDefaultTimeout(15_000);
+    context.setDefaultTimeout(60_000);
     const page = await context.newPage();
     const authorizeUrls: string[] = [];
     page.on('request', (r) => { if (r.url().startsWith(`${issuerUrl}/auth`)) authorizeUrls.push(r.url()); });

@@ -24,7 +24,7 @@ describe.each(storeKinds)('console, ended sessions and limits: $name', (kind) =>
 
   it('keeps a what-if typed into a session that then ended, and offers it back to the same officer after sign-in', async () => {
     const context = await browser.newContext();
-    context.setDefaultTimeout(15_000);
+    context.setDefaultTimeout(60_000);
     const page = await context.newPage();
     const visited: string[] = [];
     page.on('request', (r) => visited.push(r.url()));
@@ -59,7 +59,7 @@ describe.each(storeKinds)('console, ended sessions and limits: $name', (kind) =>
 
   it('does not show a kept form to someone else who signs in on the same browser', async () => {
     const context = await browser.newContext();
-    context.setDefaultTimeout(15_000);
+    context.setDefaultTimeout(60_000);
     const page = await context.newPage();
     const hv = persona('health-visitor');
     await signInAs(page, world.url, persona('ig-officer').name);
@@ -80,7 +80,7 @@ describe.each(storeKinds)('console, ended sessions and limits: $name', (kind) =>
 
   it('refuses the what-if past the per-user explain limit, keeping what was typed, and the API shares the limit', async () => {
     const context = await browser.newContext();
-    context.setDefaultTimeout(15_000);
+    context.setDefaultTimeout(60_000);
     const page = await context.newPage();
     const officer = persona('ig-officer');
     const hv = persona('health-visitor');

@@ -11,7 +11,7 @@ const SCREENS = [
   { capability: 'alerts', href: '/console/alerts', heading: 'Alerts', description: 'Alerts raised by break-glass, self-claimed relationships, grants and monitoring: acknowledge them.' },
   { capability: 'monitoring', href: '/console/monitoring', heading: 'Monitoring cases', description: 'Cases privacy monitoring opened: assign, add notes, close with an outcome.' },
   { capability: 'monitoring-area', href: '/console/monitoring', heading: 'Monitoring cases', description: 'Household and break-glass cases about children of your area.' },
-  { capability: 'grant', href: '/console/grants', heading: 'Grants', description: 'Give staff time-limited access to a child of your area, and revoke it.' },
+  { capability: 'grant', href: '/console/grants', heading: 'Grants', description: 'Find staff of your area by name, give them time-limited access to a child, extend or revoke what you gave.' },
   { capability: 'exposure', href: '/console/exposure', heading: 'Who can see a child', description: 'Who can read each section of a child\'s record now, and how far a user reaches.' },
   { capability: 'explain', href: '/console/what-if', heading: 'What if', description: 'The decision a member of staff would get, with every rule that answered.' },
 ];
