@@ -15,7 +15,7 @@ import { openCases, type CaseRow, type NewCase } from '../store/tables/monitorin
 import { insertAlert } from '../store/tables/alerts.ts';
 import { alertRecipients, IG_RECIPIENT } from '../alerts/recipients.ts';
 import { LocalClock, readOf, type TrailRead } from './event.ts';
-import { emptyStats, peerGroup, type BatchFacts } from './facts.ts';
+import { emptyStats, FactCache, peerGroup, type BatchFacts } from './facts.ts';
 import { detectAll } from './detect.ts';
 import { selfClaimChecks, selfClaimExplanation } from './detectors/self-claim.ts';
 import type { Finding } from './finding.ts';
@@ -64,6 +64,8 @@ export class MonitoringRunner {
   /** Baselines of earlier days do not change during a day: cached per user|day and group|day. */
   private readonly ownCache = new Map<string, number[]>();
   private readonly peerCache = new Map<string, { children: number[]; breakGlass: number[] }>();
+  /** Staff, children and relationships met in earlier rounds, dropped when a fact may have changed (facts.ts). */
+  private readonly facts = new FactCache();
   lag = { events: 0, seconds: 0 };
   eventsRead = 0;
   casesOpened = 0;
@@ -103,7 +105,8 @@ export class MonitoringRunner {
     const result = await this.deps.store.transaction(async (tx): Promise<RoundResult> => {
       if (!(await lockRunner(tx, options.wait ?? false))) return { ran: false, events: 0, opened: 0, lagEvents: this.lag.events, lagSeconds: this.lag.seconds };
       const from = await readCursor(tx);
-      const batch = await readBatch(tx, from, this.policy.batchSize);
+      const batch = await readBatch(tx, from, this.policy.batchSize, this.facts.since);
+      this.facts.check(batch);
       const events = batch.decisions.map((d) => readOf(d, this.local));
       const findings: Finding[] = [];
       if (events.length) {
@@ -127,6 +130,11 @@ export class MonitoringRunner {
         ran: true, events: batch.upto - from, opened: opened.length, lagEvents,
         lagSeconds: lagEvents > 0 && batch.nextMs !== null ? Math.max(0, (now.getTime() - batch.nextMs) / 1000) : 0,
       };
+    }).catch((err: unknown) => {
+      // Baselines read in a round that did not commit may hold its uncommitted counts.
+      this.ownCache.clear();
+      this.peerCache.clear();
+      throw err;
     });
     if (result.ran) {
       this.lag = { events: result.lagEvents, seconds: result.lagSeconds };
@@ -157,35 +165,45 @@ export class MonitoringRunner {
       .map((d) => ({ rule: 'self-claim-unconfirmed', user: d.user_id, child: d.child, day: d.day, evidence: d.evidence, explanation: selfClaimExplanation(d.user_id, d.child, hours) }));
   }
 
-  /** The batch's facts (one query), then its reads recorded and the day counts and baselines read back. */
+  /**
+   * The batch's facts: staff, children and relationships from the cache, the ones not met yet read in one
+   * statement with the monitored pairs read before and the denied users' recent decisions (skipped when
+   * there is nothing to ask); then its reads recorded and the day counts and baselines read back.
+   */
   private async factsFor(tx: Queryable, events: TrailRead[]): Promise<BatchFacts> {
+    const cache = this.facts;
     const users = new Set<string>();
     const children = new Set<string>();
     const relationshipIds = new Set<string>();
     const pairs = new Set<string>();
     const denied = new Set<string>();
     for (const e of events) {
-      users.add(e.user);
-      if (e.child) children.add(e.child);
-      for (const b of e.basis) if (b.relationshipId) relationshipIds.add(b.relationshipId);
-      if (e.decision === 'permit' && e.child) pairs.add(`${e.user}|${e.child}`);
+      if (!cache.knowsUser(e.user)) users.add(e.user);
+      if (e.child && !cache.knowsChild(e.child)) children.add(e.child);
+      for (const b of e.basis) if (b.relationshipId && !cache.knowsRelationship(b.relationshipId)) relationshipIds.add(b.relationshipId);
+      // "Read before?" matters only for monitored children (or children not met yet: the statement checks).
+      if (e.decision === 'permit' && e.child && (children.has(e.child) || cache.children.get(e.child)?.monitored)) pairs.add(`${e.user}|${e.child}`);
       if (e.decision === 'deny') denied.add(e.user);
     }
-    const pairList = [...pairs].map((p) => p.split('|'));
-    const raw = await batchFacts(tx, {
-      users: [...users], children: [...children], relationshipIds: [...relationshipIds],
-      pairUsers: pairList.map((p) => p[0]), pairChildren: pairList.map((p) => p[1]), monitoredLabels: this.policy['monitored-label'].labels,
-      firstSeq: events[0].seq, deniedUsers: [...denied], recentFrom: new Date(events[0].ts - this.policy.probing.windowMinutes * 60_000),
-    });
-    const joined = (a: string | null, b: string | null) => (a && b ? `${a}|${b}` : undefined);
     const facts: BatchFacts = {
-      users: new Map(raw.users.map((u) => [u.id, { id: u.id, org: u.org, household: joined(u.fnh, u.pch), postcode: u.pch ?? undefined, teams: u.teams }])),
-      children: new Map(raw.children.map((c) => [c.nhs, { nhs: c.nhs, area: c.area, household: joined(c.fnh, c.pch), postcode: c.pch ?? undefined, monitored: c.monitored, staff: c.staff }])),
-      relationships: new Map(raw.relationships.map((r) => [r.id, { id: r.id, type: r.type, validFrom: Date.parse(r.from), validTo: r.to === null ? null : Date.parse(r.to) }])),
-      seenBefore: new Set(raw.seen),
-      recent: raw.recent.map((d) => readOf(d, this.local)),
-      stats: emptyStats(),
+      users: cache.users, children: cache.children, relationships: cache.relationships, seenBefore: new Set(), recent: [], stats: emptyStats(),
     };
+    if (users.size || children.size || relationshipIds.size || pairs.size || denied.size) {
+      const pairList = [...pairs].map((p) => p.split('|'));
+      const asked = { users: [...users], children: [...children], relationshipIds: [...relationshipIds] };
+      const raw = await batchFacts(tx, {
+        ...asked, pairUsers: pairList.map((p) => p[0]), pairChildren: pairList.map((p) => p[1]), monitoredLabels: this.policy['monitored-label'].labels,
+        firstSeq: events[0].seq, deniedUsers: [...denied], recentFrom: new Date(events[0].ts - this.policy.probing.windowMinutes * 60_000),
+      });
+      const joined = (a: string | null, b: string | null) => (a && b ? `${a}|${b}` : undefined);
+      cache.fill(asked, {
+        users: raw.users.map((u) => ({ id: u.id, org: u.org, household: joined(u.fnh, u.pch), postcode: u.pch ?? undefined, teams: u.teams })),
+        children: raw.children.map((c) => ({ nhs: c.nhs, area: c.area, household: joined(c.fnh, c.pch), postcode: c.pch ?? undefined, monitored: c.monitored, staff: c.staff })),
+        relationships: raw.relationships.map((r) => ({ id: r.id, type: r.type, validFrom: Date.parse(r.from), validTo: r.to === null ? null : Date.parse(r.to) })),
+      });
+      facts.seenBefore = new Set(raw.seen);
+      facts.recent = raw.recent.map((d) => readOf(d, this.local));
+    }
     await this.loadStats(tx, events, facts);
     return facts;
   }

@@ -33,31 +33,62 @@ export interface Batch {
   size: number;
   /** Time of the first event not yet read (ms), when there is one. */
   nextMs: number | null;
+  /** Whether a fact may have changed since trail seq `factsSince` (see readBatch); false when none was given. */
+  factsChanged: boolean;
+  /** The newest fact_changes seq (bulk loads record one without a trail event). */
+  factSeq: number;
   decisions: StoredDecision[];
 }
+
+/**
+ * Trail kinds that never change a fact the monitoring caches (users, teams, children, relationships).
+ * Any other kind since the cache was filled empties it: an unknown new kind errs on the safe side.
+ */
+export const FACT_NEUTRAL_KINDS = ['decision', 'explain', 'monitoring-case', 'audit-query', 'alert-acknowledge'];
 
 /**
  * Decision events with seq in [from, from + limit), and no further than the committed head, read in one
  * snapshot (one statement): seq is gap-free and committed in order, so nothing below `upto` can appear later.
  * Events of other kinds (queries, case actions, the monitoring's own) are skipped.
+ *
+ * The batch comes back as ONE text value, each event's columns as a JSON array then its stored body
+ * (separated by \x1f, events by \x1e; canonical JSON escapes every control character, so neither occurs
+ * inside): on PGlite every row and every column crossing into JS costs, and this was the runner's largest
+ * cost when it was read as thousands of rows.
+ *
+ * `factsSince`: a trail seq; `factsChanged` says whether an event in [factsSince, head) may have changed a fact.
+ * Every audited change of a fact appends its trail event in the same transaction, and the trail commits in
+ * seq order, so this sees every change committed after the snapshot that read trail head `factsSince`.
  */
-export async function readBatch(tx: Queryable, from: number, limit: number): Promise<Batch> {
-  const { rows } = await tx.query<StoredDecision & { upto: string; size: string; next_ms: number | null }>(
+export async function readBatch(tx: Queryable, from: number, limit: number, factsSince: number | null = null): Promise<Batch> {
+  const { rows } = await tx.query<{ upto: number; size: number; next_ms: number | null; facts_changed: boolean; fact_seq: number; events: string | null }>(
     `with head as (select least(tree_size, $1::bigint + $2) as upto, tree_size from audit_head where id = 1)
      select h.upto, h.tree_size as size,
             (select extract(epoch from a.ts) * 1000 from audit_events a where a.seq = h.upto)::float8 as next_ms,
-            e.seq, e.id, e.ms, e.actor, e.actor_org, e.child, e.decision, e.break_glass, e.body
-       from head h left join lateral (
-         select seq, id, (extract(epoch from ts) * 1000)::float8 as ms, actor, actor_org, child, decision, break_glass, body
-           from audit_events where seq >= $1 and seq < h.upto and kind = 'decision' and actor is not null order by seq) e on true`,
-    [from, limit],
+            $3::bigint is not null and exists (select 1 from audit_events a where a.seq >= $3 and a.seq < h.tree_size and a.kind <> all($4::text[])) as facts_changed,
+            (select coalesce(max(seq), 0) from fact_changes) as fact_seq,
+            (select string_agg(json_build_array(e.seq, e.id, extract(epoch from e.ts) * 1000, e.actor, e.actor_org, e.child, e.decision, e.break_glass)::text
+                                 || chr(31) || e.body, chr(30) order by e.seq)
+               from audit_events e where e.seq >= $1 and e.seq < h.upto and e.kind = 'decision' and e.actor is not null) as events
+       from head h`,
+    [from, limit, factsSince, FACT_NEUTRAL_KINDS],
   );
-  const first = rows[0];
+  const r = rows[0];
+  const decisions: StoredDecision[] = [];
+  if (r?.events) {
+    for (const line of r.events.split('\x1e')) {
+      const cut = line.indexOf('\x1f');
+      const [seq, id, ms, actor, actorOrg, child, decision, breakGlass] = JSON.parse(line.slice(0, cut)) as [number, string, number | string, string, string | null, string | null, string, boolean];
+      decisions.push({ seq, id, ms: Number(ms), actor, actor_org: actorOrg, child, decision, break_glass: breakGlass, body: line.slice(cut + 1) });
+    }
+  }
   return {
-    upto: Number(first?.upto ?? from),
-    size: Number(first?.size ?? from),
-    nextMs: first?.next_ms === null || first?.next_ms === undefined ? null : Number(first.next_ms),
-    decisions: rows.filter((r) => r.seq !== null),
+    upto: Number(r?.upto ?? from),
+    size: Number(r?.size ?? from),
+    nextMs: r?.next_ms === null || r?.next_ms === undefined ? null : Number(r.next_ms),
+    factsChanged: r?.facts_changed === true,
+    factSeq: Number(r?.fact_seq ?? 0),
+    decisions,
   };
 }
 
