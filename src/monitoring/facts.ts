@@ -56,10 +56,17 @@ export interface BatchFacts {
 
 export const emptyStats = (): DayStats => ({ today: new Map(), own: new Map(), peers: new Map(), breakGlass: new Map() });
 
+/** The first of a member of staff's team kinds, in order, once per staff object (they are cached across rounds). */
+const firstKinds = new WeakMap<StaffFacts, string>();
+
 /** Users are compared with peers of the same product role and team kind. */
 export function peerGroup(role: string | undefined, staff: StaffFacts | undefined): string {
-  const kinds = [...new Set((staff?.teams ?? []).map((t) => t.kind))].sort();
-  return `${role ?? 'unknown'}:${kinds[0] ?? 'no-team'}`;
+  let kind = staff ? firstKinds.get(staff) : undefined;
+  if (kind === undefined) {
+    kind = [...new Set((staff?.teams ?? []).map((t) => t.kind))].sort()[0] ?? 'no-team';
+    if (staff) firstKinds.set(staff, kind);
+  }
+  return `${role ?? 'unknown'}:${kind}`;
 }
 
 /**

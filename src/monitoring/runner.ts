@@ -26,6 +26,8 @@ export interface RoundResult {
   ran: boolean;
   events: number;
   opened: number;
+  /** The cursor after the round: every trail seq below it has been read (committed with the round). */
+  upto: number;
   /** Events in the trail not read yet, and the age (s) of the oldest of them. */
   lagEvents: number;
   lagSeconds: number;
@@ -103,7 +105,7 @@ export class MonitoringRunner {
   async runOnce(options: { wait?: boolean } = {}): Promise<RoundResult> {
     const now = this.deps.now();
     const result = await this.deps.store.transaction(async (tx): Promise<RoundResult> => {
-      if (!(await lockRunner(tx, options.wait ?? false))) return { ran: false, events: 0, opened: 0, lagEvents: this.lag.events, lagSeconds: this.lag.seconds };
+      if (!(await lockRunner(tx, options.wait ?? false))) return { ran: false, events: 0, opened: 0, upto: -1, lagEvents: this.lag.events, lagSeconds: this.lag.seconds };
       const from = await readCursor(tx);
       const batch = await readBatch(tx, from, this.policy.batchSize, this.facts.since);
       this.facts.check(batch);
@@ -127,7 +129,7 @@ export class MonitoringRunner {
       }
       const lagEvents = batch.size - batch.upto;
       return {
-        ran: true, events: batch.upto - from, opened: opened.length, lagEvents,
+        ran: true, events: batch.upto - from, opened: opened.length, upto: batch.upto, lagEvents,
         lagSeconds: lagEvents > 0 && batch.nextMs !== null ? Math.max(0, (now.getTime() - batch.nextMs) / 1000) : 0,
       };
     }).catch((err: unknown) => {
