@@ -223,25 +223,35 @@ export class MonitoringRunner {
       if (ud) ud.breakGlass ||= e.breakGlass;
       else userDays.set(`${e.user}|${e.day}`, { user: e.user, day: e.day, group, breakGlass: e.breakGlass });
     }
-    await recordReads(tx, [...reads.values()], groups);
     const all = [...userDays.values()];
-    const peerNeeds = new Map(all.map((u) => [`${u.group}|${u.day}`, { group: u.group, day: u.day }]));
+    const s = facts.stats;
+    for (const t of await recordReads(tx, [...reads.values()], groups, all)) s.today.set(`${t.u}|${t.d}`, t.n);
+    // Baselines only where they can matter: volume never flags a day of at most min(minChildren, withoutBaseline)
+    // children whatever the baselines (its threshold is at least that), and peers' break-glass counts only
+    // matter to users who used break-glass.
+    const floor = Math.min(this.policy.volume.minChildren, this.policy.volume.withoutBaseline);
+    const high = all.filter((u) => (s.today.get(`${u.user}|${u.day}`) ?? 0) > floor);
+    const needPeers = [...high, ...all.filter((u) => u.breakGlass)];
+    const own = high.filter((u) => !this.ownCache.has(`${u.user}|${u.day}`));
+    const peers = [...new Map(needPeers.filter((u) => !this.peerCache.has(`${u.group}|${u.day}`)).map((u) => [`${u.group}|${u.day}`, { group: u.group, day: u.day }])).values()];
+    const breakGlass = all.filter((u) => u.breakGlass);
+    if (!own.length && !peers.length && !breakGlass.length) {
+      this.useBaselines(needPeers, s);
+      return;
+    }
     const raw = await dayStats(tx, {
-      today: all,
-      own: all.filter((u) => !this.ownCache.has(`${u.user}|${u.day}`)),
-      peers: [...peerNeeds.entries()].filter(([k]) => !this.peerCache.has(k)).map(([, v]) => v),
-      breakGlass: all.filter((u) => u.breakGlass),
-      baselineDays: this.policy.volume.baselineDays,
-      breakGlassDays: this.policy['break-glass-rate'].windowDays,
+      own, peers, breakGlass, baselineDays: this.policy.volume.baselineDays, breakGlassDays: this.policy['break-glass-rate'].windowDays,
     });
     if (this.ownCache.size > 200_000) this.ownCache.clear();
     if (this.peerCache.size > 20_000) this.peerCache.clear();
     for (const o of raw.own) this.ownCache.set(`${o.u}|${o.d}`, o.xs);
     for (const p of raw.peers) this.peerCache.set(`${p.g}|${p.d}`, { children: p.xs, breakGlass: p.bg });
-    const s = facts.stats;
-    for (const t of raw.today) s.today.set(`${t.u}|${t.d}`, t.n);
     for (const b of raw.bg) s.breakGlass.set(`${b.u}|${b.d}`, Number(b.n));
-    for (const u of all) {
+    this.useBaselines(needPeers, s);
+  }
+
+  private useBaselines(userDays: { user: string; day: string; group: string }[], s: BatchFacts['stats']): void {
+    for (const u of userDays) {
       const own = this.ownCache.get(`${u.user}|${u.day}`);
       if (own) s.own.set(`${u.user}|${u.day}`, own);
       const peers = this.peerCache.get(`${u.group}|${u.day}`);

@@ -147,24 +147,34 @@ export interface DayRead {
   breakGlass: boolean;
 }
 
-/** Records the distinct children each user read each day, and adds the new ones to the day's counts. */
-export async function recordReads(tx: Queryable, reads: DayRead[], groups: Map<string, string>): Promise<void> {
-  if (!reads.length) return;
-  await tx.query(
+/**
+ * Records the distinct children each user read each day, adds the new ones to the day's counts, and returns
+ * each of `days`' count after it (the upsert's own answer where it changed the day, the row as it was where not).
+ */
+export async function recordReads(tx: Queryable, reads: DayRead[], groups: Map<string, string>, days: { user: string; day: string }[]): Promise<{ u: string; d: string; n: number }[]> {
+  if (!reads.length) return [];
+  const { rows } = await tx.query<{ today: { u: string; d: string; n: number }[] }>(
     `with r as (
        insert into monitoring_reads (user_id, day, child, break_glass)
        select * from unnest($1::text[], $2::date[], $3::text[], $4::boolean[]) on conflict do nothing returning user_id, day, break_glass),
-     n as (select user_id, day, count(*) filter (where not break_glass) as c, count(*) filter (where break_glass) as b from r group by user_id, day)
-     insert into monitoring_user_days (user_id, day, peer_group, children, break_glass)
-     select n.user_id, n.day, g.g, n.c, n.b from n join unnest($5::text[], $6::text[]) g(u, g) on g.u = n.user_id
-     on conflict (user_id, day) do update set children = monitoring_user_days.children + excluded.children,
-       break_glass = monitoring_user_days.break_glass + excluded.break_glass`,
-    [reads.map((r) => r.user), reads.map((r) => r.day), reads.map((r) => r.child), reads.map((r) => r.breakGlass), [...groups.keys()], [...groups.values()]],
+     n as (select user_id, day, count(*) filter (where not break_glass) as c, count(*) filter (where break_glass) as b from r group by user_id, day),
+     up as (
+       insert into monitoring_user_days (user_id, day, peer_group, children, break_glass)
+       select n.user_id, n.day, g.g, n.c, n.b from n join unnest($5::text[], $6::text[]) g(u, g) on g.u = n.user_id
+       on conflict (user_id, day) do update set children = monitoring_user_days.children + excluded.children,
+         break_glass = monitoring_user_days.break_glass + excluded.break_glass
+       returning user_id, day, children)
+     select coalesce(json_agg(json_build_object('u', t.u, 'd', t.d::text, 'n', coalesce(up.children, d.children, 0))), '[]') as today
+       from unnest($7::text[], $8::date[]) t(u, d)
+       left join up on up.user_id = t.u and up.day = t.d
+       left join monitoring_user_days d on d.user_id = t.u and d.day = t.d`,
+    [reads.map((r) => r.user), reads.map((r) => r.day), reads.map((r) => r.child), reads.map((r) => r.breakGlass), [...groups.keys()], [...groups.values()],
+      days.map((x) => x.user), days.map((x) => x.day)],
   );
+  return rows[0].today;
 }
 
 export interface StatsQuery {
-  today: { user: string; day: string }[];
   own: { user: string; day: string }[];
   peers: { group: string; day: string }[];
   breakGlass: { user: string; day: string }[];
@@ -173,33 +183,30 @@ export interface StatsQuery {
 }
 
 export interface RawStats {
-  today: { u: string; d: string; n: number }[];
   own: { u: string; d: string; xs: number[] }[];
   peers: { g: string; d: string; xs: number[]; bg: number[] }[];
   bg: { u: string; d: string; n: number }[];
 }
 
-/** Today's counts, and the baselines (earlier days of the window) the runner has not cached yet. */
+/** The baselines (earlier days of the window) the runner has not cached yet, and break-glass counts in the window. */
 export async function dayStats(tx: Queryable, q: StatsQuery): Promise<RawStats> {
   const { rows } = await tx.query<RawStats>(
     `select
-       coalesce((select json_agg(json_build_object('u', d.user_id, 'd', d.day::text, 'n', d.children))
-                   from unnest($1::text[], $2::date[]) t(u, d) join monitoring_user_days d on d.user_id = t.u and d.day = t.d), '[]') as today,
        coalesce((select json_agg(json_build_object('u', t.u, 'd', t.d::text, 'xs',
                    (select coalesce(json_agg(h.children), '[]') from monitoring_user_days h
-                     where h.user_id = t.u and h.day >= t.d - $9::int and h.day < t.d and h.children > 0)))
-                   from unnest($3::text[], $4::date[]) t(u, d)), '[]') as own,
+                     where h.user_id = t.u and h.day >= t.d - $7::int and h.day < t.d and h.children > 0)))
+                   from unnest($1::text[], $2::date[]) t(u, d)), '[]') as own,
        coalesce((select json_agg(json_build_object('g', t.g, 'd', t.d::text,
                    'xs', (select coalesce(json_agg(h.children), '[]') from monitoring_user_days h
-                           where h.peer_group = t.g and h.day >= t.d - $9::int and h.day < t.d and h.children > 0),
+                           where h.peer_group = t.g and h.day >= t.d - $7::int and h.day < t.d and h.children > 0),
                    'bg', (select coalesce(json_agg(s.n), '[]') from (select sum(h.break_glass) as n from monitoring_user_days h
-                           where h.peer_group = t.g and h.day >= t.d - $10::int and h.day < t.d group by h.user_id) s)))
-                   from unnest($5::text[], $6::date[]) t(g, d)), '[]') as peers,
+                           where h.peer_group = t.g and h.day >= t.d - $8::int and h.day < t.d group by h.user_id) s)))
+                   from unnest($3::text[], $4::date[]) t(g, d)), '[]') as peers,
        coalesce((select json_agg(json_build_object('u', t.u, 'd', t.d::text, 'n',
-                   (select coalesce(sum(h.break_glass), 0) from monitoring_user_days h where h.user_id = t.u and h.day > t.d - $10::int and h.day <= t.d)))
-                   from unnest($7::text[], $8::date[]) t(u, d)), '[]') as bg`,
+                   (select coalesce(sum(h.break_glass), 0) from monitoring_user_days h where h.user_id = t.u and h.day > t.d - $8::int and h.day <= t.d)))
+                   from unnest($5::text[], $6::date[]) t(u, d)), '[]') as bg`,
     [
-      q.today.map((x) => x.user), q.today.map((x) => x.day), q.own.map((x) => x.user), q.own.map((x) => x.day),
+      q.own.map((x) => x.user), q.own.map((x) => x.day),
       q.peers.map((x) => x.group), q.peers.map((x) => x.day), q.breakGlass.map((x) => x.user), q.breakGlass.map((x) => x.day),
       q.baselineDays, q.breakGlassDays,
     ],
