@@ -15,7 +15,7 @@ import { openCases, type CaseRow, type NewCase } from '../store/tables/monitorin
 import { insertAlert } from '../store/tables/alerts.ts';
 import { alertRecipients, IG_RECIPIENT } from '../alerts/recipients.ts';
 import { LocalClock, readOf, type TrailRead } from './event.ts';
-import { emptyStats, peerGroup, type BatchFacts } from './facts.ts';
+import { emptyStats, FactCache, peerGroup, type BatchFacts } from './facts.ts';
 import { detectAll } from './detect.ts';
 import { selfClaimChecks, selfClaimExplanation } from './detectors/self-claim.ts';
 import type { Finding } from './finding.ts';
@@ -27,6 +27,8 @@ export interface RoundResult {
   ran: boolean;
   events: number;
   opened: number;
+  /** The cursor after the round: every trail seq below it has been read (committed with the round). */
+  upto: number;
   /** Events in the trail not read yet, and the age (s) of the oldest of them. */
   lagEvents: number;
   lagSeconds: number;
@@ -65,6 +67,8 @@ export class MonitoringRunner {
   /** Baselines of earlier days do not change during a day: cached per user|day and group|day. */
   private readonly ownCache = new Map<string, number[]>();
   private readonly peerCache = new Map<string, { children: number[]; breakGlass: number[] }>();
+  /** Staff, children and relationships met in earlier rounds, dropped when a fact may have changed (facts.ts). */
+  private readonly facts = new FactCache();
   lag = { events: 0, seconds: 0 };
   eventsRead = 0;
   casesOpened = 0;
@@ -102,9 +106,10 @@ export class MonitoringRunner {
   async runOnce(options: { wait?: boolean } = {}): Promise<RoundResult> {
     const now = this.deps.now();
     const result = await this.deps.store.transaction(async (tx): Promise<RoundResult> => {
-      if (!(await lockRunner(tx, options.wait ?? false))) return { ran: false, events: 0, opened: 0, lagEvents: this.lag.events, lagSeconds: this.lag.seconds };
+      if (!(await lockRunner(tx, options.wait ?? false))) return { ran: false, events: 0, opened: 0, upto: -1, lagEvents: this.lag.events, lagSeconds: this.lag.seconds };
       const from = await readCursor(tx);
-      const batch = await readBatch(tx, from, this.policy.batchSize);
+      const batch = await readBatch(tx, from, this.policy.batchSize, this.facts.since);
+      this.facts.check(batch);
       const events = batch.decisions.map((d) => readOf(d, this.local));
       const findings: Finding[] = [];
       if (events.length) {
@@ -126,9 +131,14 @@ export class MonitoringRunner {
       }
       const lagEvents = batch.size - batch.upto;
       return {
-        ran: true, events: batch.upto - from, opened: opened.length, lagEvents,
+        ran: true, events: batch.upto - from, opened: opened.length, upto: batch.upto, lagEvents,
         lagSeconds: lagEvents > 0 && batch.nextMs !== null ? Math.max(0, (now.getTime() - batch.nextMs) / 1000) : 0,
       };
+    }).catch((err: unknown) => {
+      // Baselines read in a round that did not commit may hold its uncommitted counts.
+      this.ownCache.clear();
+      this.peerCache.clear();
+      throw err;
     });
     if (result.ran) {
       this.lag = { events: result.lagEvents, seconds: result.lagSeconds };
@@ -159,35 +169,45 @@ export class MonitoringRunner {
       .map((d) => ({ rule: 'self-claim-unconfirmed', user: d.user_id, child: d.child, day: d.day, evidence: d.evidence, explanation: selfClaimExplanation(d.user_id, d.child, hours) }));
   }
 
-  /** The batch's facts (one query), then its reads recorded and the day counts and baselines read back. */
+  /**
+   * The batch's facts: staff, children and relationships from the cache, the ones not met yet read in one
+   * statement with the monitored pairs read before and the denied users' recent decisions (skipped when
+   * there is nothing to ask); then its reads recorded and the day counts and baselines read back.
+   */
   private async factsFor(tx: Queryable, events: TrailRead[]): Promise<BatchFacts> {
+    const cache = this.facts;
     const users = new Set<string>();
     const children = new Set<string>();
     const relationshipIds = new Set<string>();
     const pairs = new Set<string>();
     const denied = new Set<string>();
     for (const e of events) {
-      users.add(e.user);
-      if (e.child) children.add(e.child);
-      for (const b of e.basis) if (b.relationshipId) relationshipIds.add(b.relationshipId);
-      if (e.decision === 'permit' && e.child) pairs.add(`${e.user}|${e.child}`);
+      if (!cache.knowsUser(e.user)) users.add(e.user);
+      if (e.child && !cache.knowsChild(e.child)) children.add(e.child);
+      for (const b of e.basis) if (b.relationshipId && !cache.knowsRelationship(b.relationshipId)) relationshipIds.add(b.relationshipId);
+      // "Read before?" matters only for monitored children (or children not met yet: the statement checks).
+      if (e.decision === 'permit' && e.child && (children.has(e.child) || cache.children.get(e.child)?.monitored)) pairs.add(`${e.user}|${e.child}`);
       if (e.decision === 'deny') denied.add(e.user);
     }
-    const pairList = [...pairs].map((p) => p.split('|'));
-    const raw = await batchFacts(tx, {
-      users: [...users], children: [...children], relationshipIds: [...relationshipIds],
-      pairUsers: pairList.map((p) => p[0]), pairChildren: pairList.map((p) => p[1]), monitoredLabels: this.policy['monitored-label'].labels,
-      firstSeq: events[0].seq, deniedUsers: [...denied], recentFrom: new Date(events[0].ts - this.policy.probing.windowMinutes * 60_000),
-    });
-    const joined = (a: string | null, b: string | null) => (a && b ? `${a}|${b}` : undefined);
     const facts: BatchFacts = {
-      users: new Map(raw.users.map((u) => [u.id, { id: u.id, org: u.org, household: joined(u.fnh, u.pch), postcode: u.pch ?? undefined, teams: u.teams }])),
-      children: new Map(raw.children.map((c) => [c.nhs, { nhs: c.nhs, area: c.area, household: joined(c.fnh, c.pch), postcode: c.pch ?? undefined, monitored: c.monitored, staff: c.staff }])),
-      relationships: new Map(raw.relationships.map((r) => [r.id, { id: r.id, type: r.type, validFrom: Date.parse(r.from), validTo: r.to === null ? null : Date.parse(r.to) }])),
-      seenBefore: new Set(raw.seen),
-      recent: raw.recent.map((d) => readOf(d, this.local)),
-      stats: emptyStats(),
+      users: cache.users, children: cache.children, relationships: cache.relationships, seenBefore: new Set(), recent: [], stats: emptyStats(),
     };
+    if (users.size || children.size || relationshipIds.size || pairs.size || denied.size) {
+      const pairList = [...pairs].map((p) => p.split('|'));
+      const asked = { users: [...users], children: [...children], relationshipIds: [...relationshipIds] };
+      const raw = await batchFacts(tx, {
+        ...asked, pairUsers: pairList.map((p) => p[0]), pairChildren: pairList.map((p) => p[1]), monitoredLabels: this.policy['monitored-label'].labels,
+        firstSeq: events[0].seq, deniedUsers: [...denied], recentFrom: new Date(events[0].ts - this.policy.probing.windowMinutes * 60_000),
+      });
+      const joined = (a: string | null, b: string | null) => (a && b ? `${a}|${b}` : undefined);
+      cache.fill(asked, {
+        users: raw.users.map((u) => ({ id: u.id, org: u.org, household: joined(u.fnh, u.pch), postcode: u.pch ?? undefined, teams: u.teams })),
+        children: raw.children.map((c) => ({ nhs: c.nhs, area: c.area, household: joined(c.fnh, c.pch), postcode: c.pch ?? undefined, monitored: c.monitored, staff: c.staff })),
+        relationships: raw.relationships.map((r) => ({ id: r.id, type: r.type, validFrom: Date.parse(r.from), validTo: r.to === null ? null : Date.parse(r.to) })),
+      });
+      facts.seenBefore = new Set(raw.seen);
+      facts.recent = raw.recent.map((d) => readOf(d, this.local));
+    }
     await this.loadStats(tx, events, facts);
     return facts;
   }
@@ -205,25 +225,35 @@ export class MonitoringRunner {
       if (ud) ud.breakGlass ||= e.breakGlass;
       else userDays.set(`${e.user}|${e.day}`, { user: e.user, day: e.day, group, breakGlass: e.breakGlass });
     }
-    await recordReads(tx, [...reads.values()], groups);
     const all = [...userDays.values()];
-    const peerNeeds = new Map(all.map((u) => [`${u.group}|${u.day}`, { group: u.group, day: u.day }]));
+    const s = facts.stats;
+    for (const t of await recordReads(tx, [...reads.values()], groups, all)) s.today.set(`${t.u}|${t.d}`, t.n);
+    // Baselines only where they can matter: volume never flags a day of at most min(minChildren, withoutBaseline)
+    // children whatever the baselines (its threshold is at least that), and peers' break-glass counts only
+    // matter to users who used break-glass.
+    const floor = Math.min(this.policy.volume.minChildren, this.policy.volume.withoutBaseline);
+    const high = all.filter((u) => (s.today.get(`${u.user}|${u.day}`) ?? 0) > floor);
+    const needPeers = [...high, ...all.filter((u) => u.breakGlass)];
+    const own = high.filter((u) => !this.ownCache.has(`${u.user}|${u.day}`));
+    const peers = [...new Map(needPeers.filter((u) => !this.peerCache.has(`${u.group}|${u.day}`)).map((u) => [`${u.group}|${u.day}`, { group: u.group, day: u.day }])).values()];
+    const breakGlass = all.filter((u) => u.breakGlass);
+    if (!own.length && !peers.length && !breakGlass.length) {
+      this.useBaselines(needPeers, s);
+      return;
+    }
     const raw = await dayStats(tx, {
-      today: all,
-      own: all.filter((u) => !this.ownCache.has(`${u.user}|${u.day}`)),
-      peers: [...peerNeeds.entries()].filter(([k]) => !this.peerCache.has(k)).map(([, v]) => v),
-      breakGlass: all.filter((u) => u.breakGlass),
-      baselineDays: this.policy.volume.baselineDays,
-      breakGlassDays: this.policy['break-glass-rate'].windowDays,
+      own, peers, breakGlass, baselineDays: this.policy.volume.baselineDays, breakGlassDays: this.policy['break-glass-rate'].windowDays,
     });
     if (this.ownCache.size > 200_000) this.ownCache.clear();
     if (this.peerCache.size > 20_000) this.peerCache.clear();
     for (const o of raw.own) this.ownCache.set(`${o.u}|${o.d}`, o.xs);
     for (const p of raw.peers) this.peerCache.set(`${p.g}|${p.d}`, { children: p.xs, breakGlass: p.bg });
-    const s = facts.stats;
-    for (const t of raw.today) s.today.set(`${t.u}|${t.d}`, t.n);
     for (const b of raw.bg) s.breakGlass.set(`${b.u}|${b.d}`, Number(b.n));
-    for (const u of all) {
+    this.useBaselines(needPeers, s);
+  }
+
+  private useBaselines(userDays: { user: string; day: string; group: string }[], s: BatchFacts['stats']): void {
+    for (const u of userDays) {
       const own = this.ownCache.get(`${u.user}|${u.day}`);
       if (own) s.own.set(`${u.user}|${u.day}`, own);
       const peers = this.peerCache.get(`${u.group}|${u.day}`);

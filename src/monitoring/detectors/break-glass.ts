@@ -1,5 +1,6 @@
 /** break-glass-household (break-glass on a child of the reader's own household) and break-glass-rate (far above peers). */
-import { Findings, median, robustLimit, type Detector } from '../finding.ts';
+import { Findings, type Detector } from '../finding.ts';
+import { limitOf, medianOf } from './limits.ts';
 import { peerGroup } from '../facts.ts';
 
 export const breakGlassHousehold: Detector = (events, facts) => {
@@ -26,8 +27,8 @@ export const breakGlassRate: Detector = (events, facts, policy) => {
     if (!judged.has(ud)) {
       const count = facts.stats.breakGlass.get(ud) ?? 0;
       const peers = facts.stats.peers.get(`${peerGroup(e.role, facts.users.get(e.user))}|${e.day}`)?.breakGlass ?? [];
-      const typical = median(peers);
-      const flagged = count >= p.minCount && count > robustLimit(peers, p.mads, p.madFloor) && count >= p.minRatio * Math.max(1, typical);
+      const typical = medianOf(peers);
+      const flagged = count >= p.minCount && count > limitOf(peers, p.mads, p.madFloor) && count >= p.minRatio * Math.max(1, typical);
       judged.set(ud, flagged);
       if (!flagged) continue;
       out.add('break-glass-rate', e, () =>

@@ -7,6 +7,18 @@ const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.sl
 
 /** The hours that apply to a user: 'always' if any of their teams works round the clock, else their first team kind's, else the default. */
 export function hoursOf(staff: StaffFacts | undefined, policy: MonitoringPolicy): WorkingHours {
+  if (!staff) return hoursFor(undefined, policy);
+  let byPolicy = memo.get(staff);
+  if (!byPolicy) memo.set(staff, (byPolicy = new WeakMap()));
+  let h = byPolicy.get(policy);
+  if (!h) byPolicy.set(policy, (h = hoursFor(staff, policy)));
+  return h;
+}
+
+/** Once per staff object and policy: staff facts are cached across rounds (facts.ts). */
+const memo = new WeakMap<StaffFacts, WeakMap<MonitoringPolicy, WorkingHours>>();
+
+function hoursFor(staff: StaffFacts | undefined, policy: MonitoringPolicy): WorkingHours {
   const table = policy['out-of-hours'].hours;
   const kinds = [...new Set((staff?.teams ?? []).map((t) => t.kind))].sort();
   if (kinds.some((k) => table[k] === 'always')) return 'always';

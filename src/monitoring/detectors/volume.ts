@@ -3,7 +3,8 @@
  * (same product role and team kind), by median and MAD over the baseline window, never mean and SD.
  * Without enough history on either side, only a high absolute number counts.
  */
-import { Findings, isRead, median, robustLimit, type Detector } from '../finding.ts';
+import { Findings, isRead, type Detector } from '../finding.ts';
+import { limitOf, medianOf } from './limits.ts';
 import { peerGroup } from '../facts.ts';
 
 export const volume: Detector = (events, facts, policy) => {
@@ -19,8 +20,8 @@ export const volume: Detector = (events, facts, policy) => {
       const own = facts.stats.own.get(ud) ?? [];
       const peers = facts.stats.peers.get(`${peerGroup(e.role, facts.users.get(e.user))}|${e.day}`)?.children ?? [];
       const limits = [
-        ...(own.length >= p.minOwnDays ? [robustLimit(own, p.mads, p.madFloor)] : []),
-        ...(peers.length >= p.minPeerDays ? [robustLimit(peers, p.mads, p.madFloor)] : []),
+        ...(own.length >= p.minOwnDays ? [limitOf(own, p.mads, p.madFloor)] : []),
+        ...(peers.length >= p.minPeerDays ? [limitOf(peers, p.mads, p.madFloor)] : []),
       ];
       const threshold = limits.length ? Math.max(p.minChildren, ...limits) : p.withoutBaseline;
       flagged = count > threshold;
@@ -28,8 +29,8 @@ export const volume: Detector = (events, facts, policy) => {
       if (flagged) {
         out.add('volume', e, () =>
           `${e.user} read ${count} different children's records on ${e.day}; ` +
-          `${own.length ? `their usual day is ${median(own)} (median of ${own.length} days)` : 'they have no usual day yet'}` +
-          `${peers.length ? ` and their peers' usual day is ${median(peers)}` : ''}. More than ${Math.floor(threshold)} in a day needs a reason.`, '');
+          `${own.length ? `their usual day is ${medianOf(own)} (median of ${own.length} days)` : 'they have no usual day yet'}` +
+          `${peers.length ? ` and their peers' usual day is ${medianOf(peers)}` : ''}. More than ${Math.floor(threshold)} in a day needs a reason.`, '');
         continue;
       }
     }

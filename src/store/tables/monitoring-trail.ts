@@ -33,31 +33,62 @@ export interface Batch {
   size: number;
   /** Time of the first event not yet read (ms), when there is one. */
   nextMs: number | null;
+  /** Whether a fact may have changed since trail seq `factsSince` (see readBatch); false when none was given. */
+  factsChanged: boolean;
+  /** The newest fact_changes seq (bulk loads record one without a trail event). */
+  factSeq: number;
   decisions: StoredDecision[];
 }
+
+/**
+ * Trail kinds that never change a fact the monitoring caches (users, teams, children, relationships).
+ * Any other kind since the cache was filled empties it: an unknown new kind errs on the safe side.
+ */
+export const FACT_NEUTRAL_KINDS = ['decision', 'explain', 'monitoring-case', 'audit-query', 'alert-acknowledge'];
 
 /**
  * Decision events with seq in [from, from + limit), and no further than the committed head, read in one
  * snapshot (one statement): seq is gap-free and committed in order, so nothing below `upto` can appear later.
  * Events of other kinds (queries, case actions, the monitoring's own) are skipped.
+ *
+ * The batch comes back as ONE text value, each event's columns as a JSON array then its stored body
+ * (separated by \x1f, events by \x1e; canonical JSON escapes every control character, so neither occurs
+ * inside): on PGlite every row and every column crossing into JS costs, and this was the runner's largest
+ * cost when it was read as thousands of rows.
+ *
+ * `factsSince`: a trail seq; `factsChanged` says whether an event in [factsSince, head) may have changed a fact.
+ * Every audited change of a fact appends its trail event in the same transaction, and the trail commits in
+ * seq order, so this sees every change committed after the snapshot that read trail head `factsSince`.
  */
-export async function readBatch(tx: Queryable, from: number, limit: number): Promise<Batch> {
-  const { rows } = await tx.query<StoredDecision & { upto: string; size: string; next_ms: number | null }>(
+export async function readBatch(tx: Queryable, from: number, limit: number, factsSince: number | null = null): Promise<Batch> {
+  const { rows } = await tx.query<{ upto: number; size: number; next_ms: number | null; facts_changed: boolean; fact_seq: number; events: string | null }>(
     `with head as (select least(tree_size, $1::bigint + $2) as upto, tree_size from audit_head where id = 1)
      select h.upto, h.tree_size as size,
             (select extract(epoch from a.ts) * 1000 from audit_events a where a.seq = h.upto)::float8 as next_ms,
-            e.seq, e.id, e.ms, e.actor, e.actor_org, e.child, e.decision, e.break_glass, e.body
-       from head h left join lateral (
-         select seq, id, (extract(epoch from ts) * 1000)::float8 as ms, actor, actor_org, child, decision, break_glass, body
-           from audit_events where seq >= $1 and seq < h.upto and kind = 'decision' and actor is not null order by seq) e on true`,
-    [from, limit],
+            $3::bigint is not null and exists (select 1 from audit_events a where a.seq >= $3 and a.seq < h.tree_size and a.kind <> all($4::text[])) as facts_changed,
+            (select coalesce(max(seq), 0) from fact_changes) as fact_seq,
+            (select string_agg(json_build_array(e.seq, e.id, extract(epoch from e.ts) * 1000, e.actor, e.actor_org, e.child, e.decision, e.break_glass)::text
+                                 || chr(31) || e.body, chr(30) order by e.seq)
+               from audit_events e where e.seq >= $1 and e.seq < h.upto and e.kind = 'decision' and e.actor is not null) as events
+       from head h`,
+    [from, limit, factsSince, FACT_NEUTRAL_KINDS],
   );
-  const first = rows[0];
+  const r = rows[0];
+  const decisions: StoredDecision[] = [];
+  if (r?.events) {
+    for (const line of r.events.split('\x1e')) {
+      const cut = line.indexOf('\x1f');
+      const [seq, id, ms, actor, actorOrg, child, decision, breakGlass] = JSON.parse(line.slice(0, cut)) as [number, string, number | string, string, string | null, string | null, string, boolean];
+      decisions.push({ seq, id, ms: Number(ms), actor, actor_org: actorOrg, child, decision, break_glass: breakGlass, body: line.slice(cut + 1) });
+    }
+  }
   return {
-    upto: Number(first?.upto ?? from),
-    size: Number(first?.size ?? from),
-    nextMs: first?.next_ms === null || first?.next_ms === undefined ? null : Number(first.next_ms),
-    decisions: rows.filter((r) => r.seq !== null),
+    upto: Number(r?.upto ?? from),
+    size: Number(r?.size ?? from),
+    nextMs: r?.next_ms === null || r?.next_ms === undefined ? null : Number(r.next_ms),
+    factsChanged: r?.facts_changed === true,
+    factSeq: Number(r?.fact_seq ?? 0),
+    decisions,
   };
 }
 
@@ -116,24 +147,34 @@ export interface DayRead {
   breakGlass: boolean;
 }
 
-/** Records the distinct children each user read each day, and adds the new ones to the day's counts. */
-export async function recordReads(tx: Queryable, reads: DayRead[], groups: Map<string, string>): Promise<void> {
-  if (!reads.length) return;
-  await tx.query(
+/**
+ * Records the distinct children each user read each day, adds the new ones to the day's counts, and returns
+ * each of `days`' count after it (the upsert's own answer where it changed the day, the row as it was where not).
+ */
+export async function recordReads(tx: Queryable, reads: DayRead[], groups: Map<string, string>, days: { user: string; day: string }[]): Promise<{ u: string; d: string; n: number }[]> {
+  if (!reads.length) return [];
+  const { rows } = await tx.query<{ today: { u: string; d: string; n: number }[] }>(
     `with r as (
        insert into monitoring_reads (user_id, day, child, break_glass)
        select * from unnest($1::text[], $2::date[], $3::text[], $4::boolean[]) on conflict do nothing returning user_id, day, break_glass),
-     n as (select user_id, day, count(*) filter (where not break_glass) as c, count(*) filter (where break_glass) as b from r group by user_id, day)
-     insert into monitoring_user_days (user_id, day, peer_group, children, break_glass)
-     select n.user_id, n.day, g.g, n.c, n.b from n join unnest($5::text[], $6::text[]) g(u, g) on g.u = n.user_id
-     on conflict (user_id, day) do update set children = monitoring_user_days.children + excluded.children,
-       break_glass = monitoring_user_days.break_glass + excluded.break_glass`,
-    [reads.map((r) => r.user), reads.map((r) => r.day), reads.map((r) => r.child), reads.map((r) => r.breakGlass), [...groups.keys()], [...groups.values()]],
+     n as (select user_id, day, count(*) filter (where not break_glass) as c, count(*) filter (where break_glass) as b from r group by user_id, day),
+     up as (
+       insert into monitoring_user_days (user_id, day, peer_group, children, break_glass)
+       select n.user_id, n.day, g.g, n.c, n.b from n join unnest($5::text[], $6::text[]) g(u, g) on g.u = n.user_id
+       on conflict (user_id, day) do update set children = monitoring_user_days.children + excluded.children,
+         break_glass = monitoring_user_days.break_glass + excluded.break_glass
+       returning user_id, day, children)
+     select coalesce(json_agg(json_build_object('u', t.u, 'd', t.d::text, 'n', coalesce(up.children, d.children, 0))), '[]') as today
+       from unnest($7::text[], $8::date[]) t(u, d)
+       left join up on up.user_id = t.u and up.day = t.d
+       left join monitoring_user_days d on d.user_id = t.u and d.day = t.d`,
+    [reads.map((r) => r.user), reads.map((r) => r.day), reads.map((r) => r.child), reads.map((r) => r.breakGlass), [...groups.keys()], [...groups.values()],
+      days.map((x) => x.user), days.map((x) => x.day)],
   );
+  return rows[0].today;
 }
 
 export interface StatsQuery {
-  today: { user: string; day: string }[];
   own: { user: string; day: string }[];
   peers: { group: string; day: string }[];
   breakGlass: { user: string; day: string }[];
@@ -142,33 +183,30 @@ export interface StatsQuery {
 }
 
 export interface RawStats {
-  today: { u: string; d: string; n: number }[];
   own: { u: string; d: string; xs: number[] }[];
   peers: { g: string; d: string; xs: number[]; bg: number[] }[];
   bg: { u: string; d: string; n: number }[];
 }
 
-/** Today's counts, and the baselines (earlier days of the window) the runner has not cached yet. */
+/** The baselines (earlier days of the window) the runner has not cached yet, and break-glass counts in the window. */
 export async function dayStats(tx: Queryable, q: StatsQuery): Promise<RawStats> {
   const { rows } = await tx.query<RawStats>(
     `select
-       coalesce((select json_agg(json_build_object('u', d.user_id, 'd', d.day::text, 'n', d.children))
-                   from unnest($1::text[], $2::date[]) t(u, d) join monitoring_user_days d on d.user_id = t.u and d.day = t.d), '[]') as today,
        coalesce((select json_agg(json_build_object('u', t.u, 'd', t.d::text, 'xs',
                    (select coalesce(json_agg(h.children), '[]') from monitoring_user_days h
-                     where h.user_id = t.u and h.day >= t.d - $9::int and h.day < t.d and h.children > 0)))
-                   from unnest($3::text[], $4::date[]) t(u, d)), '[]') as own,
+                     where h.user_id = t.u and h.day >= t.d - $7::int and h.day < t.d and h.children > 0)))
+                   from unnest($1::text[], $2::date[]) t(u, d)), '[]') as own,
        coalesce((select json_agg(json_build_object('g', t.g, 'd', t.d::text,
                    'xs', (select coalesce(json_agg(h.children), '[]') from monitoring_user_days h
-                           where h.peer_group = t.g and h.day >= t.d - $9::int and h.day < t.d and h.children > 0),
+                           where h.peer_group = t.g and h.day >= t.d - $7::int and h.day < t.d and h.children > 0),
                    'bg', (select coalesce(json_agg(s.n), '[]') from (select sum(h.break_glass) as n from monitoring_user_days h
-                           where h.peer_group = t.g and h.day >= t.d - $10::int and h.day < t.d group by h.user_id) s)))
-                   from unnest($5::text[], $6::date[]) t(g, d)), '[]') as peers,
+                           where h.peer_group = t.g and h.day >= t.d - $8::int and h.day < t.d group by h.user_id) s)))
+                   from unnest($3::text[], $4::date[]) t(g, d)), '[]') as peers,
        coalesce((select json_agg(json_build_object('u', t.u, 'd', t.d::text, 'n',
-                   (select coalesce(sum(h.break_glass), 0) from monitoring_user_days h where h.user_id = t.u and h.day > t.d - $10::int and h.day <= t.d)))
-                   from unnest($7::text[], $8::date[]) t(u, d)), '[]') as bg`,
+                   (select coalesce(sum(h.break_glass), 0) from monitoring_user_days h where h.user_id = t.u and h.day > t.d - $8::int and h.day <= t.d)))
+                   from unnest($5::text[], $6::date[]) t(u, d)), '[]') as bg`,
     [
-      q.today.map((x) => x.user), q.today.map((x) => x.day), q.own.map((x) => x.user), q.own.map((x) => x.day),
+      q.own.map((x) => x.user), q.own.map((x) => x.day),
       q.peers.map((x) => x.group), q.peers.map((x) => x.day), q.breakGlass.map((x) => x.user), q.breakGlass.map((x) => x.day),
       q.baselineDays, q.breakGlassDays,
     ],
