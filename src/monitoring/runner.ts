@@ -11,7 +11,7 @@ import type { TrailWithin } from '../change/audited-change.ts';
 import {
   advanceCursor, batchFacts, dayStats, deferChecks, lockRunner, readBatch, readCursor, recordReads, takeDueChecks, type DayRead,
 } from '../store/tables/monitoring-trail.ts';
-import { openCases, type CaseRow, type NewCase } from '../store/tables/monitoring-cases.ts';
+import { addEvidence, openCases, type CaseRow, type NewCase } from '../store/tables/monitoring-cases.ts';
 import { insertAlert } from '../store/tables/alerts.ts';
 import { alertRecipients, IG_RECIPIENT } from '../alerts/recipients.ts';
 import { LocalClock, readOf, type TrailRead } from './event.ts';
@@ -118,16 +118,22 @@ export class MonitoringRunner {
         await deferChecks(tx, selfClaimChecks(events, this.policy));
       }
       findings.push(...(await this.dueFindings(tx, now)));
-      const opened = await openCases(tx, findings.map((f) => this.caseOf(f)), now);
+      const found = findings.map((f) => this.caseOf(f));
+      const opened = await openCases(tx, found, now);
+      // A finding an open case already stands for (the same rule, user and child) adds its events to that case.
+      const extended = await addEvidence(tx, found, now);
       await raiseAlerts(tx, opened, now);
       await advanceCursor(tx, batch.upto);
       await pruneOncePerDay(tx, this.policy, now); // at most once per local day: per-day state older than the policy's retention
       // The trail events last: appending holds the trail's head lock until this transaction commits.
-      if (opened.length) {
-        await this.deps.trail.appendWithin(tx, opened.map((c) => ({
-          kind: 'monitoring-case', actor: ACTOR, ...(c.child ? { child: c.child } : {}),
-          details: { action: 'open', caseId: c.id, rule: c.rule, severity: c.severity, user: c.user_id, evidence: c.evidence },
-        })));
+      if (opened.length || extended.length) {
+        await this.deps.trail.appendWithin(tx, [
+          ...opened.map((c) => ({
+            kind: 'monitoring-case', actor: ACTOR, ...(c.child ? { child: c.child } : {}),
+            details: { action: 'open', caseId: c.id, rule: c.rule, severity: c.severity, user: c.user_id, evidence: c.evidence },
+          })),
+          ...extended.map((c) => ({ kind: 'monitoring-case', actor: ACTOR, child: c.child, details: { action: 'evidence', caseId: c.id, evidence: c.added } })),
+        ]);
       }
       const lagEvents = batch.size - batch.upto;
       return {

@@ -137,9 +137,12 @@ describe.each(storeKinds)('privacy monitoring cases ($name)', (kind) => {
     const after = await cases();
     expect(after.length).toBe(before + 1);
     expect(after.filter((c) => c.rule === 'neighbour').map((c) => [c.user, c.child])).toContainEqual(['gp1', NHS.toddler]);
-    await read(users.gp, NHS.toddler, ['demographics']);
+    // A later read of the same child is evidence on the open case, not a second case.
+    const later = await read(users.gp, NHS.toddler, ['demographics']);
     await round();
-    expect(await cases()).toHaveLength(before + 1);
+    const last = await cases();
+    expect(last).toHaveLength(before + 1);
+    expect(last.find((c) => c.rule === 'neighbour' && c.user === 'gp1')!.evidence).toContain(later.decisions[0].auditId);
   });
 
   it('cases are listed with filters and pages; unknown filters and cursors are refused', async () => {
@@ -161,7 +164,7 @@ describe.each(storeKinds)('privacy monitoring cases ($name)', (kind) => {
     expect(new Set(seen.map((c) => c.rule))).toEqual(new Set(['household']));
   });
 
-  it('a case is assigned to an IG officer, noted, closed once, reopened; every action is on the trail', async () => {
+  it('a case is assigned to an IG officer, noted, closed once, reopened; every action (and the evidence added) is on the trail', async () => {
     const [c] = await cases({ rule: 'neighbour' });
     const post = (path: string, body: object, as: TestUser = users.ig) =>
       svc.http.post(`/v1/monitoring/cases/${c.id}/${path}`).set('Authorization', bearer(as)).send(body);
@@ -184,7 +187,7 @@ describe.each(storeKinds)('privacy monitoring cases ($name)', (kind) => {
     expect(detail.body.proofs[0].href).toBe(`/v1/audit/events/${c.evidence[0]}`);
     const trail = await svc.services.store.query<{ body: string }>(`select body from audit_events where kind = 'monitoring-case' order by seq`, []);
     const actions = trail.rows.map((r) => JSON.parse(r.body).details).filter((d) => d.caseId === c.id).map((d) => d.action);
-    expect(actions).toEqual(['open', 'assign', 'note', 'close', 'reopen']);
+    expect(actions).toEqual(['open', 'evidence', 'assign', 'note', 'close', 'reopen']);
     expect((await svc.http.post('/v1/monitoring/cases/case-none/close').set('Authorization', bearer(users.ig)).send({ outcome: 'appropriate' })).status).toBe(404);
   });
 });

@@ -39,7 +39,7 @@ const COLUMNS = `id, rule, severity, status, user_id, user_org, child, child_are
  * Opens each case unless one exists for its (rule, user, child, day), or, for a rule about a child, a case
  * of the rule about the same user and child is still open (not closed): one matter, one case at a time, so a
  * standing reason to read (a namesake family, a neighbour's child on the practice list) read on many days
- * is worked once; later reads stay on the trail. Returns the ones opened now.
+ * is worked once; later findings add their evidence to it (addEvidence). Returns the ones opened now.
  */
 export async function openCases(tx: Queryable, cases: NewCase[], now: Date): Promise<CaseRow[]> {
   if (!cases.length) return [];
@@ -58,6 +58,37 @@ export async function openCases(tx: Queryable, cases: NewCase[], now: Date): Pro
       cases.map((c) => c.id), cases.map((c) => c.rule), cases.map((c) => c.severity), cases.map((c) => c.user), cases.map((c) => c.child ?? null),
       cases.map((c) => c.day), cases.map((c) => c.explanation), cases.map((c) => c.evidence.join(',')), now.toISOString(),
     ],
+  );
+  return rows;
+}
+
+/** Most evidence events one case lists (the rest stay on the trail, found by user and child). */
+const MAX_EVIDENCE = 200;
+
+/**
+ * Findings that an open case of the same rule, user and child stands for (openCases opened nothing for
+ * them): their evidence events are added to that case, after what it has, once each. Returns the cases
+ * that gained evidence, with what they gained, so the runner can put the addition on the trail.
+ */
+export async function addEvidence(tx: Queryable, cases: NewCase[], now: Date): Promise<{ id: string; child: string; added: string[] }[]> {
+  const about = cases.filter((c) => c.child);
+  if (!about.length) return [];
+  const { rows } = await tx.query<{ id: string; child: string; added: string[] }>(
+    `with x as (
+       select rule, u, c, array_agg(e order by d, e) as ev
+         from unnest($1::text[], $2::text[], $3::text[], $4::date[], $5::text[]) f(rule, u, c, d, evs), unnest(string_to_array(f.evs, ',')) e
+        group by rule, u, c),
+     target as (
+       select o.id, o.child, o.evidence,
+              array(select distinct on (e) e from unnest(x.ev) with ordinality n(e, i) where e <> all(o.evidence) order by e, i) as added
+         from x join monitoring_cases o on o.rule = x.rule and o.user_id = x.u and o.child = x.c and o.status <> 'closed'),
+     changed as (
+       update monitoring_cases o set evidence = (o.evidence || t.added)[1:${MAX_EVIDENCE}], updated_at = $6
+         from target t
+        where o.id = t.id and cardinality(t.added) > 0 and cardinality(o.evidence) < ${MAX_EVIDENCE}
+        returning o.id)
+     select t.id, t.child, t.added from target t join changed c on c.id = t.id`,
+    [about.map((c) => c.rule), about.map((c) => c.user), about.map((c) => c.child), about.map((c) => c.day), about.map((c) => c.evidence.join(',')), now.toISOString()],
   );
   return rows;
 }
