@@ -142,7 +142,7 @@ describe.each(storeKinds)('privacy monitoring cases ($name)', (kind) => {
     await round();
     const last = await cases();
     expect(last).toHaveLength(before + 1);
-    expect(last.find((c) => c.rule === 'neighbour' && c.user === 'gp1')!.evidence).toContain(later.decisions[0].auditId);
+    expect(last.find((c) => c.rule === 'neighbour' && c.user === 'gp1' && c.child === NHS.toddler)!.evidence).toContain(later.decisions[0].auditId);
   });
 
   it('cases are listed with filters and pages; unknown filters and cursors are refused', async () => {
@@ -165,7 +165,8 @@ describe.each(storeKinds)('privacy monitoring cases ($name)', (kind) => {
   });
 
   it('a case is assigned to an IG officer, noted, closed once, reopened; every action (and the evidence added) is on the trail', async () => {
-    const [c] = await cases({ rule: 'neighbour' });
+    // gp1's neighbour case about the toddler: the one a later read added evidence to.
+    const [c] = await cases({ rule: 'neighbour', user: 'gp1', child: NHS.toddler });
     const post = (path: string, body: object, as: TestUser = users.ig) =>
       svc.http.post(`/v1/monitoring/cases/${c.id}/${path}`).set('Authorization', bearer(as)).send(body);
     const notIg = await post('assign', { assignee: 'hv1' });
