@@ -3,15 +3,14 @@
  * browser on both stores: axe on every new page (zero violations), no NHS number or staff id in any
  * URL, the PDF downloaded by POST as a no-store attachment, and a tampered CSRF token refused.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { storeKinds } from '../support/stores.ts';
 import { pdfText } from '../support/pdf-text.ts';
-import { axeViolations, launchChromium, signInAs, startConsole, type ConsoleWorld } from './support.ts';
+import { launchChromium, signInAs, startConsole, type ConsoleWorld, checkPage } from './support.ts';
 
-const SHOTS = new URL('../../docs/console/', import.meta.url).pathname;
 const READS = 30;
 
 describe.each(storeKinds)('console access reports: $name', (kind) => {
@@ -27,14 +26,7 @@ describe.each(storeKinds)('console access reports: $name', (kind) => {
     return JSON.parse(rows[0].body) as { child?: string; details: { query: string; filters: Record<string, unknown> } };
   };
 
-  async function check(name: string) {
-    expect(await axeViolations(page), name).toEqual([]);
-    expect(await page.locator('script:not([src]), style, [style]').count(), name).toBe(0);
-    if (process.env.NTK_CONSOLE_SCREENSHOTS === '1' && kind.name === 'pglite') {
-      mkdirSync(SHOTS, { recursive: true });
-      await page.screenshot({ path: `${SHOTS}${name}.png`, fullPage: true });
-    }
-  }
+  const check = (name: string) => checkPage(page, kind, name);
 
   beforeAll(async () => {
     world = await startConsole(kind);

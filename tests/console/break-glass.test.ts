@@ -7,7 +7,7 @@
  * number appears in any URL the browsers asked for.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,9 +15,8 @@ import request from 'supertest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { storeKinds } from '../support/stores.ts';
 import { VERIFIER } from '../audit-tools/support.ts';
-import { axeViolations, launchChromium, signInAs, startConsole, type ConsoleWorld } from './support.ts';
+import { launchChromium, signInAs, startConsole, type ConsoleWorld, checkPage } from './support.ts';
 
-const SHOTS = new URL('../../docs/console/', import.meta.url).pathname;
 
 describe.each(storeKinds)('console break-glass and trail integrity: $name', (kind) => {
   let world: ConsoleWorld;
@@ -31,14 +30,7 @@ describe.each(storeKinds)('console break-glass and trail integrity: $name', (kin
   const persona = (key: string) => world.personas.find((p) => p.key === key)!;
   const query = <T extends Record<string, unknown>>(sql: string, params: unknown[] = []) => world.service.services.store.query<T>(sql, params).then((r) => r.rows);
 
-  async function check(name: string) {
-    expect(await axeViolations(page), name).toEqual([]);
-    expect(await page.locator('script:not([src]), style, [style]').count(), name).toBe(0);
-    if (process.env.NTK_CONSOLE_SCREENSHOTS === '1' && kind.name === 'pglite') {
-      mkdirSync(SHOTS, { recursive: true });
-      await page.screenshot({ path: `${SHOTS}${name}.png`, fullPage: true });
-    }
-  }
+  const check = (name: string) => checkPage(page, kind, name);
   async function newPage(personaKey: string) {
     context = await browser.newContext({ acceptDownloads: true });
     context.setDefaultTimeout(60_000);

@@ -3,14 +3,12 @@
  * on every page (WCAG 2.2 AA, zero violations), a tampered form refused (the break-glass review with
  * the keyboard only is in break-glass.test.ts), roles kept to their screens, and the session's timeouts and cookie.
  */
-import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { storeKinds } from '../support/stores.ts';
-import { axeViolations, launchChromium, signInAs, startConsole, type ConsoleWorld } from './support.ts';
+import { launchChromium, signInAs, startConsole, type ConsoleWorld, checkPage } from './support.ts';
 
-const SHOTS = new URL('../../docs/console/', import.meta.url).pathname;
 
 describe.each(storeKinds)('console: $name', (kind) => {
   let world: ConsoleWorld;
@@ -22,16 +20,7 @@ describe.each(storeKinds)('console: $name', (kind) => {
   const visited: string[] = [];
   const persona = (key: string) => world.personas.find((p) => p.key === key)!;
 
-  /** Checks the page with axe; with NTK_CONSOLE_SCREENSHOTS=1 (PGlite run) saves its screenshot for docs/console. */
-  async function check(name: string) {
-    expect(await axeViolations(page), name).toEqual([]);
-    // Nothing the CSP would have to block: no inline script, style element or style attribute.
-    expect(await page.locator('script:not([src]), style, [style]').count(), name).toBe(0);
-    if (process.env.NTK_CONSOLE_SCREENSHOTS === '1' && kind.name === 'pglite') {
-      mkdirSync(SHOTS, { recursive: true });
-      await page.screenshot({ path: `${SHOTS}${name}.png`, fullPage: true });
-    }
-  }
+  const check = (name: string) => checkPage(page, kind, name);
 
   beforeAll(async () => {
     world = await startConsole(kind);

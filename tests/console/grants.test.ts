@@ -6,15 +6,13 @@
  * or staff id ever appears in a URL; the API's decisions follow each step; tampered forms get a 403
  * page and change nothing.
  */
-import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { storeKinds } from '../support/stores.ts';
 import { demoToken } from '../../src/identity/demo-tokens.ts';
-import { axeViolations, launchChromium, startConsole, type ConsoleWorld } from './support.ts';
+import { launchChromium, startConsole, type ConsoleWorld, checkPage } from './support.ts';
 
-const SHOTS = new URL('../../docs/console/', import.meta.url).pathname;
 const DAY = 86_400_000;
 
 /** What has the keyboard focus: enough to tell fields, radios and buttons apart. */
@@ -32,14 +30,7 @@ describe.each(storeKinds)('console grants: $name', (kind) => {
   /** A grant by the lead of another area, for a child of that area, and a member of staff of that area only. */
   let elsewhere: { grantId: string; staffId: string; child: string };
 
-  async function check(name: string) {
-    expect(await axeViolations(page), name).toEqual([]);
-    expect(await page.locator('script:not([src]), style, [style]').count(), name).toBe(0);
-    if (process.env.NTK_CONSOLE_SCREENSHOTS === '1' && kind.name === 'pglite') {
-      mkdirSync(SHOTS, { recursive: true });
-      await page.screenshot({ path: `${SHOTS}${name}.png`, fullPage: true });
-    }
-  }
+  const check = (name: string) => checkPage(page, kind, name);
 
   const focus = (): Promise<Focus> => page.evaluate(() => {
     const a = (globalThis as unknown as { document: { activeElement: Active } }).document.activeElement;

@@ -3,11 +3,12 @@
  * store), a demo issuer the persona picker signs with (the API trusts it too), a controllable clock,
  * and Debian's Chromium driven by playwright-core with axe-core injected for WCAG 2.2 AA checks.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import pino from 'pino';
+import { expect } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { buildService, type Service } from '../../src/server.ts';
 import { generatePopulation } from '../../src/population/generate.ts';
@@ -91,4 +92,20 @@ export async function signInAs(page: Page, url: string, name: string): Promise<v
   await page.getByLabel(name).check();
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL(`${url}/console`);
+}
+
+const SHOTS = new URL('../../docs/console/', import.meta.url).pathname;
+
+/**
+ * Every console page a test visits: zero axe violations, and nothing the CSP would have to block (no inline
+ * script, style element or style attribute). With NTK_CONSOLE_SCREENSHOTS=1 (PGlite run) the page's
+ * screenshot is saved under docs/console/ as `name`.png.
+ */
+export async function checkPage(page: Page, kind: StoreKind, name: string): Promise<void> {
+  expect(await axeViolations(page), name).toEqual([]);
+  expect(await page.locator('script:not([src]), style, [style]').count(), name).toBe(0);
+  if (process.env.NTK_CONSOLE_SCREENSHOTS === '1' && kind.name === 'pglite') {
+    mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: `${SHOTS}${name}.png`, fullPage: true });
+  }
 }
