@@ -83,15 +83,7 @@ export function describe(b: Basis, names: Map<string, string>): string {
 export type AccessReport = Awaited<ReturnType<typeof buildReport>>['report'] & { view: 'full' };
 
 /** A read as the parent-safe view shows it: staff by role and organisation, no ids (policies/subject-access.json). */
-export interface ParentSafeRead {
-  when: string;
-  role: string | null;
-  organisation: { code: string | null; name: string | null };
-  sections: string[];
-  purpose: string | null;
-  breakGlass: boolean;
-  because: string[];
-}
+export type ParentSafeRead = Omit<ReportRead, 'user' | 'name' | 'requestId' | 'auditIds'>;
 
 export interface ParentSafeReport {
   view: 'parent-safe';

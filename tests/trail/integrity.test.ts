@@ -3,17 +3,13 @@
  * last proof of the database's tree against the published checkpoint, the witnesses (one up, one down),
  * and an unproven trail named as such (while nothing can be appended, so the call is not recorded).
  */
-import { generateKeyPairSync } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { storeKinds } from '../support/stores.ts';
 import { NHS, users } from '../support/fixture.ts';
-import { startWitness, type Witness } from '../audit-tools/support.ts';
-import { signingKeyFromPem, verifierKey } from '../../src/trail/signing-key.ts';
+import type { Witness } from '../audit-tools/support.ts';
 import { canonicalBytes, leafHash } from '../../src/trail/event.ts';
 import { hashChildren } from '../../src/trail/merkle.ts';
-import { deployment, type Deployment, type Running } from './restart-support.ts';
+import { deployment, witnessedSetup, type Deployment, type Running } from './restart-support.ts';
 import type { TestUser } from '../support/app.ts';
 
 const ORIGIN = 'needtoknow.test/integrity';
@@ -69,19 +65,7 @@ describe.each(storeKinds)('trail integrity ($name)', (kind) => {
 
   it('shows what each witness last cosigned, and why one that is down did not', async () => {
     d = await deployment(kind);
-    const pem = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-    const keyFile = path.join(d.dataDir, 'log-key.pem');
-    writeFileSync(keyFile, pem, { mode: 0o600 });
-    const vkey = verifierKey(ORIGIN, signingKeyFromPem(pem).publicKey);
-    for (const name of ['w1.test', 'w2.test']) {
-      const config = path.join(d.dataDir, `${name}.json`);
-      writeFileSync(config, JSON.stringify({ name, logs: [{ origin: ORIGIN, vkey }] }));
-      mkdirSync(path.join(d.dataDir, name));
-      witnesses.push(await startWitness(config, path.join(d.dataDir, name)));
-    }
-    const file = path.join(d.dataDir, 'witnesses.json');
-    writeFileSync(file, JSON.stringify(witnesses.map((w, i) => ({ name: `w${i + 1}.test`, url: w.url, publicKey: w.vkey }))));
-    const svc = await d.start({ NTK_AUDIT_ORIGIN: ORIGIN, NTK_AUDIT_SIGNING_KEY: keyFile, NTK_WITNESSES: file, NTK_WITNESS_QUORUM: '2' });
+    const svc = await d.start(await witnessedSetup(d, ORIGIN, witnesses));
     await svc.services.checkpointer.stop();
     await svc.seed();
     await decide(svc);

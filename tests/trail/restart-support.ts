@@ -4,7 +4,8 @@
  * a database administrator could. PGlite: the one in-memory database, its role reset for the owner;
  * PostgreSQL: a fresh schema, reopened for each start, and a superuser session in replica mode.
  */
-import { mkdtempSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -18,6 +19,8 @@ import type { Store } from '../../src/store/store.ts';
 import { cis2Claims, makeIssuer, testConfig, type TestUser } from '../support/app.ts';
 import { freshPostgresSchema, type StoreKind } from '../support/stores.ts';
 import { users } from '../support/fixture.ts';
+import { startWitness, type Witness } from '../audit-tools/support.ts';
+import { signingKeyFromPem, verifierKey } from '../../src/trail/signing-key.ts';
 
 export interface Deployment {
   dataDir: string;
@@ -118,4 +121,26 @@ export async function deployment(kind: StoreKind, env: Record<string, string> = 
     },
   };
   return d;
+}
+
+/**
+ * A deployment signing as `origin` with its own key, and real `audit/witness.mjs` processes (w1.test,
+ * w2.test, ...) that know it, pushed onto `witnesses` as they start (so the caller stops them); returns
+ * the environment that configures the service to collect their cosignatures at quorum `quorum`.
+ */
+export async function witnessedSetup(d: Deployment, origin: string, witnesses: Witness[], count = 2, quorum = count): Promise<Record<string, string>> {
+  const pem = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  const keyFile = path.join(d.dataDir, 'log-key.pem');
+  writeFileSync(keyFile, pem, { mode: 0o600 });
+  const vkey = verifierKey(origin, signingKeyFromPem(pem).publicKey);
+  const names = Array.from({ length: count }, (_, i) => `w${i + 1}.test`);
+  for (const name of names) {
+    const config = path.join(d.dataDir, `${name}.json`);
+    writeFileSync(config, JSON.stringify({ name, logs: [{ origin, vkey }] }));
+    mkdirSync(path.join(d.dataDir, name));
+    witnesses.push(await startWitness(config, path.join(d.dataDir, name)));
+  }
+  const file = path.join(d.dataDir, 'witnesses.json');
+  writeFileSync(file, JSON.stringify(witnesses.slice(-count).map((w, i) => ({ name: names[i], url: w.url, publicKey: w.vkey }))));
+  return { NTK_AUDIT_ORIGIN: origin, NTK_AUDIT_SIGNING_KEY: keyFile, NTK_WITNESSES: file, NTK_WITNESS_QUORUM: String(quorum) };
 }

@@ -4,17 +4,15 @@
  * after a restart, when the service learns each witness's size from its 409); with one down the
  * checkpoint is still published, below quorum, and the metric says so.
  */
-import { generateKeyPairSync } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeKinds } from '../support/stores.ts';
 import { NHS, users } from '../support/fixture.ts';
-import { runVerifier, startWitness, type Witness } from '../audit-tools/support.ts';
-import { signingKeyFromPem, verifierKey } from '../../src/trail/signing-key.ts';
+import { runVerifier, type Witness } from '../audit-tools/support.ts';
 import { CHECKPOINTS_FILE, WITNESSED_FILE } from '../../src/trail/publish.ts';
 import { exportNdjson } from '../../src/ig/export.ts';
-import { deployment, type Deployment, type Running } from './restart-support.ts';
+import { deployment, witnessedSetup, type Deployment, type Running } from './restart-support.ts';
 
 const ORIGIN = 'needtoknow.test/witnessed';
 const notesIn = (file: string) => readFileSync(file, 'utf8').split('---\n').filter(Boolean);
@@ -27,19 +25,7 @@ describe.each(storeKinds)('witnessed checkpoints ($name)', (kind) => {
   let env: Record<string, string>;
   beforeAll(async () => {
     d = await deployment(kind);
-    const pem = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-    const keyFile = path.join(d.dataDir, 'log-key.pem');
-    writeFileSync(keyFile, pem, { mode: 0o600 });
-    const vkey = verifierKey(ORIGIN, signingKeyFromPem(pem).publicKey);
-    for (const name of ['w1.test', 'w2.test']) {
-      const config = path.join(d.dataDir, `${name}.json`);
-      writeFileSync(config, JSON.stringify({ name, logs: [{ origin: ORIGIN, vkey }] }));
-      mkdirSync(path.join(d.dataDir, name));
-      witnesses.push(await startWitness(config, path.join(d.dataDir, name)));
-    }
-    const file = path.join(d.dataDir, 'witnesses.json');
-    writeFileSync(file, JSON.stringify(witnesses.map((w, i) => ({ name: `w${i + 1}.test`, url: w.url, publicKey: w.vkey }))));
-    env = { NTK_AUDIT_ORIGIN: ORIGIN, NTK_AUDIT_SIGNING_KEY: keyFile, NTK_WITNESSES: file, NTK_WITNESS_QUORUM: '2' };
+    env = await witnessedSetup(d, ORIGIN, witnesses);
     svc = await d.start(env);
     await svc.seed();
   });
